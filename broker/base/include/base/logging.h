@@ -1,0 +1,15 @@
+#pragma once
+// Logging set-up. Modules log through spdlog's default logger
+// (spdlog::info(...)); this only configures it once, in main or a test.
+
+#include <string_view>
+
+#include "base/result.h"
+
+namespace robust::logging {
+
+/// Sets the default logger's level ("trace".."off") and a structured,
+/// single-line pattern. Returns invalid_argument for an unknown level.
+status init(std::string_view level);
+
+}  // namespace robust::logging

@@ -1,0 +1,25 @@
+# Every third-party dependency, found once, from Debian packages.
+# See STYLE.md "Known traps on this toolchain" for why each is found this way.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(fmt CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(tomlplusplus CONFIG REQUIRED)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+if(ROBUST_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+find_package(wslay CONFIG REQUIRED)  # imported target: wslay
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+
+# Standalone asio 1.22 ships no CMake package.
+add_library(asio INTERFACE)
+add_library(third_party::asio ALIAS asio)
+target_compile_definitions(asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_definitions(asio INTERFACE ASIO_HAS_CO_AWAIT=1)
+endif()
+target_link_libraries(asio INTERFACE Threads::Threads)
