@@ -16,7 +16,7 @@ build_pkgs=(
 )
 # Third-party clients the end-to-end tests talk to the server with.
 test_pkgs=(
-  mosquitto mosquitto-clients python3 python3-paho-mqtt
+  mosquitto mosquitto-clients python3 python3-paho-mqtt python3-pytest
 )
 
 want=("${build_pkgs[@]}")

@@ -45,6 +45,11 @@ public:
         return std::get<1>(v_);
     }
 
+    template <class U>
+    T value_or(U&& fallback) const& {
+        return has_value() ? std::get<0>(v_) : static_cast<T>(std::forward<U>(fallback));
+    }
+
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T&& operator*() && { return std::move(*this).value(); }

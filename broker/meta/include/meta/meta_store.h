@@ -10,7 +10,10 @@
 // calls block on the engine: never call them from an I/O thread; use
 // apply_async there, whose callback runs on the store's writer thread.
 // Watch callbacks run on the thread that applied the change, after it is
-// durable, and must not block or call back into the store synchronously.
+// durable, in commit order, and must not block or write to the store
+// synchronously (they run under the store's write lock; apply_async and
+// unwatch are fine). Once unwatch(id) returns, that callback will not be
+// called again and, unless unwatch was called from a callback, is not running.
 
 #include <cstdint>
 #include <functional>
@@ -40,6 +43,8 @@ public:
 
     /// nullopt when absent. Errors: io_error.
     virtual result<std::optional<std::string>> get(std::string_view key) const = 0;
+    /// Errors: invalid_argument (empty key), io_error. Every write below
+    /// refuses empty keys the same way.
     virtual status put(std::string_view key, std::string_view value) = 0;
     /// Deleting an absent key succeeds.
     virtual status erase(std::string_view key) = 0;
@@ -55,6 +60,9 @@ public:
     /// All mutations atomically.
     virtual status write(std::vector<mutation> batch) = 0;
     /// write() on the store's writer thread; cb (may be empty) runs there.
+    /// Queued batches are merged into one engine write. Refused work
+    /// (shutting_down after stop(), limit_exceeded when too much is queued)
+    /// gets its cb on the calling thread instead, before apply_async returns.
     virtual void apply_async(std::vector<mutation> batch, std::function<void(status)> cb) = 0;
 
     /// Calls cb for every later mutation of a key starting with `prefix`.

@@ -1,0 +1,141 @@
+#pragma once
+// The server's typed configuration: plain structs whose member initialisers
+// are the defaults, and load_config(), which fills them from a TOML file and
+// ROBUSTMQ_<SECTION>_<KEY> environment variables and validates the result.
+//
+// Every key is documented in docs/config.md (a test checks that the table
+// there lists exactly the keys load_config() accepts).
+//
+// Threading: load_config() and environment_overrides() are pure functions of
+// their arguments (they read only the named file) and may run on any thread.
+// A server_config is a value; main loads it once at start-up and hands copies
+// or const references to the modules it builds.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace robust::config {
+
+/// [node]: this process.
+struct node_config {
+    uint64_t id = 1;                  // unique per cluster, 1..2^63-1
+    std::string data_dir = "./data";  // journal, metadata, admin secret
+    uint32_t worker_threads = 0;      // I/O threads; 0 = one per core
+};
+
+enum class log_level { trace, debug, info, warn, error, off };
+enum class log_format { text, json };
+
+/// [log]
+struct log_config {
+    log_level level = log_level::info;
+    log_format format = log_format::text;
+};
+
+/// A listener port: negative = listener disabled, 0 = the OS picks a free
+/// port (tests), 1..65535 = that port. Validated by load_config().
+using port_number = int32_t;
+constexpr bool listener_enabled(port_number port) noexcept {
+    return port >= 0;
+}
+
+/// [mqtt]: MQTT listeners and the limits the MQTT server enforces or
+/// advertises (CONNACK properties). Sizes are bytes, times as suffixed.
+struct mqtt_config {
+    std::string bind = "0.0.0.0";  // an IPv4 or IPv6 address literal
+    port_number tcp_port = 1883;
+    port_number ws_port = 8083;
+    std::string ws_path = "/mqtt";
+    port_number tls_port = -1;               // reserved: TLS listeners are not implemented yet
+    port_number wss_port = -1;               // reserved: WSS listeners are not implemented yet
+    uint64_t max_connections = 1'000'000;    // per listener
+    uint32_t max_packet_size = 1024 * 1024;  // whole packet, 16..268435460
+    uint32_t connect_timeout_ms = 10'000;    // TCP accept -> CONNECT received
+    uint32_t max_client_id_length = 65535;
+    uint16_t keep_alive_max_s = 65535;    // clients asking for more get this
+    uint16_t server_keep_alive_s = 0;     // 0 = use the client's keep alive
+    uint16_t receive_maximum = 65535;     // inbound QoS 1/2 window per client
+    uint16_t max_inflight = 32;           // outbound QoS 1/2 window per session
+    uint32_t max_queued_messages = 1000;  // per session: offline + overflow
+    uint16_t topic_alias_maximum = 65535;
+    bool retain_available = true;
+    bool wildcard_subscription_available = true;
+    bool shared_subscription_available = true;
+    bool subscription_identifiers_available = true;
+    uint8_t max_qos = 2;
+    uint32_t session_expiry_max_s = 4294967295;  // 4294967295 = never expires
+    uint32_t sys_interval_s = 10;                // 0 = no $SYS topics
+    bool allow_anonymous = true;
+    uint64_t send_queue_bytes = 4 * 1024 * 1024;  // per connection, outgoing
+};
+
+enum class storage_engine { rocksdb, memory };
+enum class durability_level { none, wal, fsync };
+
+/// [storage]: the journal kernel.
+struct storage_config {
+    storage_engine engine = storage_engine::rocksdb;
+    durability_level durability = durability_level::wal;
+    uint64_t retention_ms = 7ull * 24 * 3600 * 1000;  // 0 = keep forever
+    uint64_t retention_bytes = 0;                     // per shard; 0 = unlimited
+    uint32_t reader_threads = 2;
+};
+
+struct server_config {
+    node_config node;
+    log_config log;
+    mqtt_config mqtt;
+    storage_config storage;
+};
+
+/// What load_config() answers. result<T> carries only an error_code, and a
+/// config error is for a human: it must name the key, the value and what is
+/// allowed. So this is its own small type: exactly one of `config` and
+/// `error` is set.
+struct [[nodiscard]] config_outcome {
+    std::optional<server_config> config;  // set iff the config is valid
+    // Every problem found, one per line ("\n"-separated), each naming the key
+    // as `section.key` and where it came from (file:line:column or the
+    // environment variable), e.g.
+    //   server.toml:7:19: mqtt.max_packet_size = 0: must be between 16 and 268435460
+    std::string error;
+    // Things that were ignored but may be a mistake, for main to log once
+    // logging is set up: ROBUSTMQ_ variables naming no known section (a
+    // Kubernetes service called "robustmq" injects ROBUSTMQ_PORT etc.).
+    std::vector<std::string> warnings;
+
+    bool ok() const noexcept { return config.has_value(); }
+};
+
+/// Builds the config: defaults, then the TOML file at `path` (if given),
+/// then `env` (ROBUSTMQ_<SECTION>_<KEY>=value; other names are ignored),
+/// then cross-key validation.
+/// Fails (error set) on: an unreadable file, a TOML syntax error (with line
+/// and column), an unknown section or key in the file, an unknown key of a
+/// known section in the environment (typo protection), a value of the wrong
+/// type or unparsable, a value out of range, clashing listener ports, and
+/// enabling a listener that is not implemented yet (tls_port, wss_port).
+config_outcome load_config(const std::optional<std::string>& path,
+                           const std::map<std::string, std::string>& env);
+
+/// The ROBUSTMQ_* entries of a NULL-terminated "NAME=value" array such as
+/// POSIX `environ`. A null `envp` gives an empty map.
+std::map<std::string, std::string> environment_overrides(char** envp);
+
+/// Every accepted key as "section.key", in documentation order.
+std::vector<std::string> config_keys();
+
+/// The environment variable that overrides "section.key":
+/// env_var_name("mqtt", "tcp_port") == "ROBUSTMQ_MQTT_TCP_PORT".
+std::string env_var_name(std::string_view section, std::string_view key);
+
+std::string_view to_string(log_level v) noexcept;  // "trace" .. "off"
+std::string_view to_string(log_format v) noexcept;
+std::string_view to_string(storage_engine v) noexcept;
+std::string_view to_string(durability_level v) noexcept;
+
+}  // namespace robust::config

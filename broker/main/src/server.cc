@@ -1,0 +1,126 @@
+#include "main/server.h"
+
+#include <filesystem>
+#include <spdlog/spdlog.h>
+#include <system_error>
+
+#include "base/errc.h"
+#include "meta/meta_store.h"
+#include "net/io_pool.h"
+#include "storage/journal.h"
+
+namespace robust {
+
+struct server::parts {
+    std::unique_ptr<net::io_pool> pool;
+    std::unique_ptr<storage::journal> journal;
+    std::unique_ptr<meta::meta_store> meta;
+    std::unique_ptr<mqtt::broker> mqtt;
+    bool stopped = false;
+};
+
+mqtt::broker_options mqtt_options(const config::server_config& cfg) {
+    const auto& m = cfg.mqtt;
+    mqtt::broker_options o;
+    o.bind = m.bind;
+    o.tcp_port = m.tcp_port;
+    o.ws_port = m.ws_port;
+    o.ws_path = m.ws_path;
+    o.max_connections = m.max_connections;
+    o.max_packet_size = m.max_packet_size;
+    o.connect_timeout_ms = m.connect_timeout_ms;
+    o.max_client_id_length = m.max_client_id_length;
+    o.keep_alive_max_s = m.keep_alive_max_s;
+    o.server_keep_alive_s = m.server_keep_alive_s;
+    o.receive_maximum = m.receive_maximum;
+    o.max_inflight = m.max_inflight;
+    o.max_queued_messages = m.max_queued_messages;
+    o.topic_alias_maximum = m.topic_alias_maximum;
+    o.retain_available = m.retain_available;
+    o.wildcard_subscription_available = m.wildcard_subscription_available;
+    o.shared_subscription_available = m.shared_subscription_available;
+    o.subscription_identifiers_available = m.subscription_identifiers_available;
+    o.max_qos = m.max_qos;
+    o.session_expiry_max_s = m.session_expiry_max_s;
+    o.sys_interval_s = m.sys_interval_s;
+    o.allow_anonymous = m.allow_anonymous;
+    o.send_queue_bytes = m.send_queue_bytes;
+    switch (cfg.storage.durability) {
+        case config::durability_level::none: o.durability = storage::durability::none; break;
+        case config::durability_level::wal: o.durability = storage::durability::wal; break;
+        case config::durability_level::fsync: o.durability = storage::durability::fsync; break;
+    }
+    return o;
+}
+
+server::server(config::server_config cfg) : cfg_(std::move(cfg)), parts_(std::make_unique<parts>()) {}
+
+server::~server() { stop(); }
+
+status server::start() {
+    namespace fs = std::filesystem;
+    const fs::path data = cfg_.node.data_dir;
+    std::error_code ec;
+    fs::create_directories(data, ec);
+    if (ec) {
+        spdlog::error("cannot create the data directory {}: {} (set node.data_dir or --data-dir "
+                      "to a writable directory)", data.string(), ec.message());
+        return errc::io_error;
+    }
+    spdlog::info("robust-server starting: data in {}", fs::absolute(data).string());
+
+    if (cfg_.storage.engine == config::storage_engine::memory) {
+        parts_->journal = storage::make_memory_journal();
+    } else {
+        storage::rocksdb_journal_options jo;
+        jo.path = (data / "journal").string();
+        jo.reader_threads = cfg_.storage.reader_threads;
+        auto j = storage::make_rocksdb_journal(jo);
+        if (!j) {
+            spdlog::error("cannot open the journal in {}: {}", jo.path, j.error().message());
+            return j.error();
+        }
+        parts_->journal = std::move(*j);
+    }
+    auto m = meta::make_rocksdb_meta_store((data / "meta").string());
+    if (!m) {
+        spdlog::error("cannot open the meta store in {}: {}", (data / "meta").string(),
+                      m.error().message());
+        return m.error();
+    }
+    parts_->meta = std::move(*m);
+
+    parts_->pool = std::make_unique<net::io_pool>(cfg_.node.worker_threads);
+    parts_->pool->start();
+    parts_->mqtt = std::make_unique<mqtt::broker>(mqtt_options(cfg_), *parts_->pool,
+                                                  *parts_->journal, *parts_->meta);
+    if (auto s = parts_->mqtt->start(); !s) return s;
+    spdlog::info("robust-server ready ({} worker threads)", parts_->pool->size());
+    return {};
+}
+
+void server::stop() {
+    if (!parts_ || parts_->stopped) return;
+    parts_->stopped = true;
+    if (parts_->mqtt) parts_->mqtt->stop();
+    if (parts_->pool) parts_->pool->stop();
+    parts_->mqtt.reset();
+    if (parts_->journal) {
+        if (auto s = parts_->journal->flush(); !s) {
+            spdlog::error("journal flush at shutdown failed: {}", s.error().message());
+        }
+        parts_->journal->stop();
+    }
+    if (parts_->meta) parts_->meta->stop();
+    spdlog::info("robust-server stopped");
+}
+
+std::vector<mqtt::listener_info> server::listeners() const {
+    return parts_->mqtt ? parts_->mqtt->listeners() : std::vector<mqtt::listener_info>{};
+}
+
+mqtt::broker_stats server::mqtt_stats() const {
+    return parts_->mqtt ? parts_->mqtt->stats() : mqtt::broker_stats{};
+}
+
+}  // namespace robust

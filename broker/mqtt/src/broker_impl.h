@@ -1,0 +1,151 @@
+#pragma once
+// broker_impl: the state shared by all workers — options, kernel services,
+// the session registry, the retained-message store, counters — and the
+// operations that span threads (route updates, session hand-over).
+//
+// Threading: the registry and the retained store are guarded by their own
+// mutexes (touched on CONNECT, SUBSCRIBE and retained publishes, never per
+// delivered message); counters are relaxed atomics; everything else is
+// immutable after start().
+
+#include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "message.h"
+#include "meta/meta_store.h"
+#include "mqtt/broker.h"
+#include "net/io_pool.h"
+#include "net/listener.h"
+#include "router/topic_tree.h"
+#include "routing.h"
+#include "storage/journal.h"
+#include "worker.h"
+
+namespace robust::mqtt {
+
+class connection;
+
+/// A subscription change applied to every worker's replica.
+struct route_change {
+    bool add = true;
+    std::string filter;  // without any $share/{group}/ or $queue/ prefix
+    std::string group;   // shared group name, empty when not shared
+    uint64_t session_id = 0;
+    route value;  // for adds
+};
+
+struct atomic_stats {
+    std::atomic<uint64_t> clients_connected{0};
+    std::atomic<uint64_t> sessions{0};
+    std::atomic<uint64_t> subscriptions{0};
+    std::atomic<uint64_t> messages_received{0};
+    std::atomic<uint64_t> messages_sent{0};
+    std::atomic<uint64_t> bytes_received{0};
+    std::atomic<uint64_t> bytes_sent{0};
+    std::atomic<uint64_t> messages_dropped{0};
+};
+
+class broker_impl {
+public:
+    broker_impl(broker_options o, net::io_pool& p, storage::journal& j, meta::meta_store& m);
+    ~broker_impl();
+
+    status start();
+    void stop();
+
+    const broker_options opts;
+    net::io_pool& pool;
+    storage::journal& journal;
+    meta::meta_store& meta;
+    atomic_stats stats;
+    const int64_t started_ms;
+    /// Blocking work (journal reads for inbox loading, meta reads) that
+    /// must not run on an I/O thread.
+    asio::thread_pool blocking{2};
+
+    worker& worker_at(uint32_t i) { return *workers_[i]; }
+    size_t worker_count() const { return workers_.size(); }
+    bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+
+    /// The journal shard holding messages published to `topic`.
+    storage::shard_id message_shard(std::string_view topic) const;
+    uint64_t new_session_id() { return next_session_id_.fetch_add(1, std::memory_order_relaxed); }
+
+    /// Applies `changes` to every worker's replica; `done` runs on worker
+    /// `origin` once all have (so a SUBACK is only sent when any publisher,
+    /// on any thread, will match the new subscription).
+    void update_routes(std::vector<route_change> changes, uint32_t origin,
+                       std::function<void()> done);
+
+    // --- session registry (client id -> session anchor) -------------------
+    std::shared_ptr<session_anchor> find_session(const std::string& client_id);
+    void register_session(const std::shared_ptr<session_anchor>& a);
+    /// Removes the entry only if it still points at `a`.
+    void unregister_session(const std::shared_ptr<session_anchor>& a);
+
+    /// Takes the session of `old` away from its current connection (DISCONNECT
+    /// 0x8E) and hands it to worker `to`: `reply` runs there with the
+    /// session, or with nullptr when `clean_start` ended it (or it is gone).
+    void hand_over(std::shared_ptr<session_anchor> old, bool clean_start, uint32_t to,
+                   std::function<void(std::unique_ptr<session>)> reply);
+    /// Keeps a detached session on worker `w`: schedules its expiry.
+    void keep_detached(worker& w, session& s);
+    /// Creates the inbox shard of a session becoming persistent.
+    void ensure_inbox(session_anchor& a);
+    /// Ends session `s` on the calling (its own) worker: removes its routes
+    /// everywhere, its inbox and its stored records, and destroys it.
+    void end_session(worker& w, uint64_t session_id);
+    /// Deletes what a persistent session stored: its record, subscriptions
+    /// and inbox shard.
+    void forget_session(const session& s);
+    /// Persists a session's record and subscriptions (persistent sessions).
+    void save_session(const session& s, std::function<void(status)> done);
+    /// Stores (or erases) the named subscriptions of a persistent session;
+    /// `done` runs on a storage thread once durable.
+    void save_subscriptions(const session& s, const std::vector<std::string>& filters,
+                            std::function<void(status)> done);
+    void erase_subscriptions(const session& s, const std::vector<std::string>& filters);
+
+    // --- retained messages -------------------------------------------------
+    /// Sets (or clears, when the payload is empty) the retained message of
+    /// msg->topic; `done` runs on a storage thread once it is durable.
+    void set_retained(const message_ptr& msg, std::function<void(status)> done);
+    /// Retained messages whose topic matches `filter`.
+    std::vector<message_ptr> retained_matching(std::string_view filter);
+    size_t retained_count();
+
+    std::vector<listener_info> listeners() const;
+
+private:
+    status restore();
+    status open_listeners();
+    void accept(std::unique_ptr<net::transport> t);
+    void schedule_sys();
+    void publish_sys();
+
+    std::vector<std::unique_ptr<worker>> workers_;
+    std::vector<storage::shard_id> message_shards_;
+    std::atomic<uint64_t> next_session_id_{1};
+    std::atomic<bool> stopping_{false};
+    bool started_ = false;
+
+    std::mutex registry_mutex_;
+    std::unordered_map<std::string, std::shared_ptr<session_anchor>> registry_;
+
+    std::mutex retained_mutex_;
+    router::topic_tree<message_ptr> retained_;
+
+    std::vector<std::unique_ptr<net::listener>> listeners_;
+    std::vector<listener_info> listener_info_;
+    std::unique_ptr<asio::steady_timer> sys_timer_;
+};
+
+}  // namespace robust::mqtt

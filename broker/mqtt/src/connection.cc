@@ -1,0 +1,309 @@
+#include "connection.h"
+
+#include <asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "base/clock.h"
+#include "base/errc.h"
+#include "broker_impl.h"
+#include "mqtt/codec/reason_codes.h"
+#include "session.h"
+
+namespace robust::mqtt {
+
+using robust::errc;
+
+namespace {
+constexpr size_t initial_read_buffer = 4096;
+
+// MQTT 5 reason code for a decode failure (5.0 section 4.13).
+uint8_t reason_for(const std::error_code& ec) {
+    if (ec == errc::too_large) return 0x95;       // packet too large
+    if (ec == errc::protocol_error) return 0x82;  // protocol error
+    return 0x81;                                  // malformed packet
+}
+}  // namespace
+
+connection::connection(worker& w, std::unique_ptr<net::transport> t)
+    : worker_(w), transport_(std::move(t)), timer_(w.ctx()) {
+    peer_ = transport_->remote_endpoint();
+    limits_.max_packet_size = w.broker().opts.max_packet_size;
+    in_.resize(initial_read_buffer);
+}
+
+connection::~connection() = default;
+
+void connection::start() {
+    last_activity_ms_ = now_unix_ms();
+    // Until CONNECT arrives the connect timeout applies [MQTT-3.1.4]: a
+    // socket that never speaks MQTT is not kept.
+    timer_.expires_after(std::chrono::milliseconds(worker_.broker().opts.connect_timeout_ms));
+    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        if (ec || self->state_ != state::awaiting_connect) return;
+        spdlog::info("mqtt: {} sent no CONNECT in time, closing", self->peer_);
+        self->close("connect timeout");
+    });
+    read_more();
+}
+
+void connection::read_more() {
+    if (reading_ || state_ == state::closing || state_ == state::closed) return;
+    if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
+    reading_ = true;
+    transport_->async_read_some(
+        asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
+        [self = shared_from_this()](std::error_code ec, size_t n) { self->on_read(ec, n); });
+}
+
+void connection::on_read(std::error_code ec, size_t n) {
+    reading_ = false;
+    if (state_ == state::closed) return;
+    if (ec) {
+        close(ec == asio::error::eof ? "peer closed" : ec.message());
+        return;
+    }
+    in_len_ += n;
+    worker_.broker().stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
+    last_activity_ms_ = now_unix_ms();
+    process_input();
+    read_more();
+}
+
+void connection::process_input() {
+    size_t pos = 0;
+    while (state_ != state::closing && state_ != state::closed && pos < in_len_) {
+        std::span<const std::byte> avail(in_.data() + pos, in_len_ - pos);
+        auto header = codec::decode_fixed_header(avail, limits_);
+        if (!header.ok()) {
+            if (header.error.code == errc::need_more_data) break;
+            protocol_violation(header.error);
+            return;
+        }
+        const size_t size = header.value->packet_size();
+        if (avail.size() < size) {
+            // Grow the buffer to hold the whole packet; its size was checked
+            // against max_packet_size by decode_fixed_header.
+            if (in_.size() - pos < size) {
+                if (pos > 0) {
+                    std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+                    in_len_ -= pos;
+                    pos = 0;
+                }
+                if (in_.size() < size) in_.resize(size);
+            }
+            break;
+        }
+        auto decoded = codec::decode(avail.first(size), version_, limits_);
+        if (!decoded.ok()) {
+            protocol_violation(decoded.error);
+            return;
+        }
+        pos += size;
+        handle(std::move(decoded.value->pkt));
+    }
+    if (pos > 0) {
+        std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+        in_len_ -= pos;
+    }
+    // Give memory back after a large packet.
+    if (in_len_ <= initial_read_buffer && in_.size() > 64 * 1024) in_.resize(initial_read_buffer);
+}
+
+void connection::protocol_violation(const codec::decode_error& e) {
+    spdlog::warn("mqtt: closing {} ({}): {}: {}", peer_, client_id_.empty() ? "-" : client_id_,
+                 e.code.message(), e.rule);
+    if (state_ == state::awaiting_connect && e.code == errc::unsupported) {
+        // Unknown protocol level: CONNACK 0x84 / return code 1 [MQTT-3.1.2-2].
+        refuse_connect(codec::reason::unsupported_protocol_version, "unsupported protocol version");
+        return;
+    }
+    if (state_ == state::awaiting_connect || state_ == state::connecting) {
+        close(e.rule);
+        return;
+    }
+    disconnect(reason_for(e.code), e.rule);
+}
+
+void connection::handle(codec::packet&& p) {
+    const auto type = codec::type_of(p);
+    if (state_ == state::awaiting_connect) {
+        if (type != codec::packet_type::connect) {  // [MQTT-3.1.0-1]
+            spdlog::warn("mqtt: {} sent {} before CONNECT, closing", peer_, int(type));
+            close("first packet not CONNECT");
+            return;
+        }
+        handle_connect(std::get<codec::connect>(p));
+        return;
+    }
+    if (state_ == state::connecting) {
+        // The session is being handed over; nothing else may come first.
+        spdlog::warn("mqtt: {} sent a packet before CONNACK, closing", peer_);
+        close("packet before CONNACK");
+        return;
+    }
+    switch (type) {
+        case codec::packet_type::connect:  // [MQTT-3.1.0-2]
+            disconnect(codec::reason::protocol_error, "second CONNECT");
+            return;
+        case codec::packet_type::publish:
+            handle_publish(std::get<codec::publish>(p));
+            return;
+        case codec::packet_type::puback:
+            session_->on_puback(std::get<codec::puback>(p).packet_id);
+            return;
+        case codec::packet_type::pubrec: {
+            const auto& r = std::get<codec::pubrec>(p);
+            session_->on_pubrec(r.packet_id, r.reason_code);
+            return;
+        }
+        case codec::packet_type::pubrel:
+            handle_pubrel(std::get<codec::pubrel>(p));
+            return;
+        case codec::packet_type::pubcomp:
+            session_->on_pubcomp(std::get<codec::pubcomp>(p).packet_id);
+            return;
+        case codec::packet_type::subscribe:
+            handle_subscribe(std::get<codec::subscribe>(p));
+            return;
+        case codec::packet_type::unsubscribe:
+            handle_unsubscribe(std::get<codec::unsubscribe>(p));
+            return;
+        case codec::packet_type::pingreq:
+            send(codec::pingresp{});
+            return;
+        case codec::packet_type::disconnect:
+            handle_disconnect(std::get<codec::disconnect>(p));
+            return;
+        case codec::packet_type::auth:
+            handle_auth(std::get<codec::auth>(p));
+            return;
+        default:
+            // CONNACK, SUBACK, UNSUBACK, PINGRESP only flow server -> client.
+            disconnect(codec::reason::protocol_error, "server-only packet from client");
+            return;
+    }
+}
+
+void connection::send(const codec::packet& p) {
+    if (state_ == state::closing || state_ == state::closed) return;
+    codec::encode(p, version_, out_);
+    flush();
+}
+
+bool connection::send_publish(codec::publish& p) {
+    if (state_ != state::connected) return true;  // the session keeps it
+    if (version_ == codec::protocol_version::v5) {
+        // Topic alias server -> client [MQTT-3.3.2-...]: a new alias while
+        // the client's maximum allows, then the alias alone.
+        if (client_topic_alias_max_ > 0) {
+            auto it = alias_out_.find(p.topic);
+            if (it != alias_out_.end()) {
+                p.props.topic_alias = it->second;
+                p.topic.clear();
+            } else if (alias_out_.size() < client_topic_alias_max_) {
+                const auto alias = static_cast<uint16_t>(alias_out_.size() + 1);
+                alias_out_.emplace(p.topic, alias);
+                p.props.topic_alias = alias;
+            }
+        }
+        if (client_max_packet_size_ != 0 &&
+            codec::encoded_size(p, version_) > client_max_packet_size_) {
+            // Too large for this client [MQTT-3.1.2-25]; if an alias was
+            // just created the client never learns it, so forget it.
+            if (!p.topic.empty() && p.props.topic_alias) alias_out_.erase(p.topic);
+            return false;
+        }
+    }
+    codec::encode_publish_header(p, version_, out_);
+    out_.append(p.payload.view());
+    flush();
+    return true;
+}
+
+bool connection::send_queue_full() const {
+    return out_.size() + writing_.size() >= worker_.broker().opts.send_queue_bytes;
+}
+
+void connection::flush() {
+    if (write_in_flight_ || out_.empty() || state_ == state::closed) return;
+    writing_.swap(out_);
+    out_.clear();
+    write_in_flight_ = true;
+    std::vector<asio::const_buffer> bufs{asio::buffer(writing_)};
+    transport_->async_write(std::move(bufs), [self = shared_from_this()](std::error_code ec,
+                                                                          size_t n) {
+        self->on_written(ec, n);
+    });
+}
+
+void connection::on_written(std::error_code ec, size_t n) {
+    write_in_flight_ = false;
+    writing_.clear();
+    if (state_ == state::closed) return;
+    if (ec) {
+        close(ec.message());
+        return;
+    }
+    worker_.broker().stats.bytes_sent.fetch_add(n, std::memory_order_relaxed);
+    if (!out_.empty()) {
+        flush();
+        return;
+    }
+    if (close_after_write_) {
+        close("disconnected by server");
+        return;
+    }
+}
+
+void connection::disconnect(uint8_t reason, std::string_view why) {
+    if (state_ == state::closing || state_ == state::closed) return;
+    if (state_ == state::connected && version_ == codec::protocol_version::v5) {
+        codec::disconnect d;
+        d.reason_code = reason;
+        if (request_problem_information_) d.props.reason_string = std::string(why);
+        codec::encode(codec::packet(std::move(d)), version_, out_);
+    }
+    spdlog::debug("mqtt: disconnecting {} ({}): {}", peer_, client_id_, why);
+    // A server-initiated disconnect is abnormal for the will, except the
+    // shutdown of the server itself (0x8B), which keeps the session intact.
+    state_ = state::closing;
+    close_after_write_ = true;
+    if (!write_in_flight_) {
+        if (out_.empty()) {
+            close(why);
+        } else {
+            flush();
+        }
+    }
+}
+
+void connection::close(std::string_view why) {
+    if (state_ == state::closed) return;
+    spdlog::debug("mqtt: closed {} ({}): {}", peer_, client_id_, why);
+    state_ = state::closed;
+    timer_.cancel();
+    transport_->close();
+    on_closed();
+}
+
+void connection::arm_keep_alive() {
+    if (keep_alive_s_ == 0) {
+        timer_.cancel();
+        return;
+    }
+    // Checked against the last activity rather than re-armed per packet.
+    const int64_t limit_ms = int64_t(keep_alive_s_) * 1500;
+    const int64_t due = last_activity_ms_ + limit_ms - now_unix_ms();
+    timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(due, 1)));
+    timer_.async_wait([self = shared_from_this(), limit_ms](std::error_code ec) {
+        if (ec || self->state_ != state::connected) return;
+        if (now_unix_ms() - self->last_activity_ms_ >= limit_ms) {  // [MQTT-3.1.2-22]
+            spdlog::info("mqtt: {} ({}) keep alive expired", self->peer_, self->client_id_);
+            self->disconnect(codec::reason::keep_alive_timeout, "keep alive timeout");
+            return;
+        }
+        self->arm_keep_alive();
+    });
+}
+
+}  // namespace robust::mqtt

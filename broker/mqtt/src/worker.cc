@@ -1,0 +1,185 @@
+#include "worker.h"
+
+#include <algorithm>
+#include <asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "base/clock.h"
+#include "broker_impl.h"
+#include "message_record.h"
+
+namespace robust::mqtt {
+
+worker::worker(broker_impl& b, uint32_t index, asio::io_context& ctx)
+    : broker_(b), index_(index), ctx_(ctx), outbox_(b.pool.size()) {}
+
+void worker::prepare(prepared_publish& p, uint64_t origin_session) {
+    const message_ptr& msg = p.msg;
+    matches_.clear();
+    routes.match(
+        msg->topic,
+        [&](uint64_t subscriber, const route& r) {
+            // No Local: not back to the publishing session [MQTT-3.8.3-3].
+            if (r.options.no_local && subscriber == origin_session) return;
+            matches_.push_back({r.anchor.get(), &r});
+        },
+        [&](router::shared_group<route>& g) {
+            // One member per message, round robin, online members first.
+            auto online = [](uint64_t, const route& r) {
+                return r.anchor->online.load(std::memory_order_relaxed) &&
+                       !r.anchor->ended.load(std::memory_order_relaxed);
+            };
+            auto alive = [](uint64_t, const route& r) {
+                return !r.anchor->ended.load(std::memory_order_relaxed);
+            };
+            const auto* m = g.pick(online);
+            if (!m) m = g.pick(alive);
+            if (m) matches_.push_back({m->value.anchor.get(), &m->value});
+        });
+    if (matches_.empty()) return;
+
+    // One delivery per session, with the highest granted QoS and every
+    // subscription identifier of its matching subscriptions [MQTT-3.3.4-2]
+    // [MQTT-3.3.4-3].
+    std::sort(matches_.begin(), matches_.end(),
+              [](const match& a, const match& b) { return a.anchor->id < b.anchor->id; });
+    const bool journaled = msg->qos != qos_level::at_most_once;
+    const auto max_queued = static_cast<int64_t>(broker_.opts.max_queued_messages);
+    p.deliveries.reserve(p.deliveries.size() + matches_.size());
+    for (size_t i = 0; i < matches_.size();) {
+        size_t j = i;
+        delivery d;
+        d.anchor = matches_[i].r->anchor;
+        d.msg = msg;
+        bool first = true;
+        for (; j < matches_.size() && matches_[j].anchor == matches_[i].anchor; ++j) {
+            const route& r = *matches_[j].r;
+            const qos_level q = std::min(msg->qos, r.options.max_qos);
+            if (first || q > d.qos) d.qos = q;
+            first = false;
+            d.retain = d.retain || (r.options.retain_as_published && msg->retain);
+            if (r.subscription_id != 0) d.subscription_ids.push_back(r.subscription_id);
+        }
+        session_anchor& a = *d.anchor;
+        if (journaled && d.qos != qos_level::at_most_once &&
+            a.persistent.load(std::memory_order_relaxed) && a.inbox.load() != 0) {
+            // The offline queue limit, counted in inbox records not yet
+            // acknowledged; over it the message is not kept for this session.
+            if (a.queued.fetch_add(1, std::memory_order_relaxed) < max_queued) {
+                p.inboxes.push_back(storage::shard_id{a.inbox.load()});
+                p.inbox_delivery.push_back(p.deliveries.size());
+            } else {
+                a.queued.fetch_sub(1, std::memory_order_relaxed);
+            }
+        }
+        p.deliveries.push_back(std::move(d));
+        i = j;
+    }
+}
+
+void worker::persist(const std::shared_ptr<prepared_publish>& p, std::function<void()> done) {
+    const message_ptr& msg = p->msg;
+    const bool durable = msg->qos != qos_level::at_most_once;
+    p->pending = 0;
+    if (durable) ++p->pending;
+    const bool retain = msg->retain && broker_.opts.retain_available;
+    if (retain && durable) ++p->pending;
+
+    auto finish_one = [this, p, done](std::error_code ec) {
+        asio::post(ctx_, [p, done, ec] {
+            if (ec && !p->error) p->error = ec;
+            if (--p->pending == 0) done();
+        });
+    };
+
+    if (retain) {
+        if (durable) {
+            broker_.set_retained(msg, [finish_one](status s) { finish_one(s ? std::error_code{} : s.error()); });
+        } else {
+            broker_.set_retained(msg, {});
+        }
+    }
+    if (!durable) {
+        if (p->pending == 0) done();
+        return;
+    }
+    storage::append_request req;
+    req.shard = broker_.message_shard(msg->topic);
+    req.records.push_back(to_record(*msg, now_unix_ms()));
+    req.index_shards = p->inboxes;
+    req.durability = broker_.opts.durability;
+    p->journaled = true;
+    broker_.journal.append(std::move(req), [this, p, finish_one](result<storage::append_result> r) {
+        if (!r) {
+            spdlog::error("mqtt: journal append for '{}' failed: {}", p->msg->topic,
+                          r.error().message());
+            for (size_t i = 0; i < p->inboxes.size(); ++i) {
+                p->deliveries[p->inbox_delivery[i]].anchor->queued.fetch_sub(1);
+            }
+            finish_one(r.error());
+            return;
+        }
+        // Only this thread reads the deliveries, after finish_one's post.
+        for (size_t i = 0; i < p->inboxes.size(); ++i) {
+            p->deliveries[p->inbox_delivery[i]].inbox_offset = r->index_first_offsets[i];
+        }
+        finish_one({});
+    });
+}
+
+void worker::dispatch(prepared_publish& p) {
+    for (auto& d : p.deliveries) queue_delivery(std::move(d));
+    p.deliveries.clear();
+}
+
+void worker::publish_internal(message_ptr msg) {
+    auto p = std::make_shared<prepared_publish>();
+    p->msg = std::move(msg);
+    prepare(*p, 0);
+    persist(p, [this, p] {
+        if (!p->error) dispatch(*p);
+    });
+}
+
+void worker::queue_delivery(delivery d) {
+    const uint32_t t = d.anchor->thread.load(std::memory_order_acquire);
+    if (t == index_) {
+        deliver_one(std::move(d));
+        return;
+    }
+    outbox_[t].push_back(std::move(d));
+    if (!flush_posted_) {
+        // Everything this turn produces for other threads goes in one post
+        // per thread, after the current handler returns.
+        flush_posted_ = true;
+        asio::post(ctx_, [this] { flush_outboxes(); });
+    }
+}
+
+void worker::flush_outboxes() {
+    flush_posted_ = false;
+    for (uint32_t t = 0; t < outbox_.size(); ++t) {
+        if (outbox_[t].empty()) continue;
+        worker& target = broker_.worker_at(t);
+        asio::post(target.ctx(), [&target, batch = std::move(outbox_[t])]() mutable {
+            target.deliver(std::move(batch));
+        });
+        outbox_[t] = {};
+    }
+}
+
+void worker::deliver(std::vector<delivery> batch) {
+    for (auto& d : batch) deliver_one(std::move(d));
+}
+
+void worker::deliver_one(delivery d) {
+    if (d.anchor->thread.load(std::memory_order_acquire) != index_) {
+        queue_delivery(std::move(d));  // the session moved: follow it
+        return;
+    }
+    auto it = sessions.find(d.anchor->id);
+    if (it == sessions.end()) return;  // ended
+    it->second->enqueue(std::move(d));
+}
+
+}  // namespace robust::mqtt

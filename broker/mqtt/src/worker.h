@@ -1,0 +1,95 @@
+#pragma once
+// worker: the MQTT state owned by one io_pool thread — its replica of the
+// subscription index, the sessions and connections living on the thread,
+// and the per-thread outboxes that batch deliveries to other threads.
+//
+// Created by broker::impl, one per io_pool thread; every method runs on that
+// thread (post to worker::ctx() from elsewhere). Subscription changes are
+// applied to every replica by message passing (broker::impl::update_routes),
+// so matching a publish takes no lock.
+
+#include <asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "message.h"
+#include "router/subscription_index.h"
+#include "routing.h"
+#include "session.h"
+
+namespace robust::mqtt {
+
+class connection;
+class broker_impl;
+
+/// A publish on its way: its deliveries are computed when it arrives, the
+/// message is made durable when it must be, then the deliveries go out in
+/// arrival order. Owned by the publishing connection's queue (or by the
+/// internal publisher), on the publishing thread.
+struct prepared_publish {
+    message_ptr msg;
+    std::vector<delivery> deliveries;
+    std::vector<storage::shard_id> inboxes;   // persistent subscribers' inboxes
+    std::vector<size_t> inbox_delivery;       // deliveries[] index per inbox
+    bool journaled = false;                   // appended to the journal
+    bool ready = false;                       // persisted (or failed): may be dispatched
+    int pending = 0;                          // storage operations outstanding
+    std::error_code error;                    // first storage failure
+};
+
+class worker {
+public:
+    worker(broker_impl& b, uint32_t index, asio::io_context& ctx);
+
+    uint32_t index() const { return index_; }
+    asio::io_context& ctx() { return ctx_; }
+    broker_impl& broker() { return broker_; }
+
+    // --- publishing (called for publishes received on this thread) -------
+    /// Matches `msg` on this thread's replica and builds its deliveries.
+    void prepare(prepared_publish& p, uint64_t origin_session);
+    /// Makes `p` durable where required (QoS 1/2 messages go to the
+    /// journal; retained changes to the meta store) and runs `done` on this
+    /// thread when it is. `done` runs at once, inline, if nothing is needed.
+    void persist(const std::shared_ptr<prepared_publish>& p, std::function<void()> done);
+    /// Sends the deliveries to their sessions (batched per thread) and
+    /// applies the retained change.
+    void dispatch(prepared_publish& p);
+    /// prepare + persist + dispatch, for messages the broker itself
+    /// publishes ($SYS, wills).
+    void publish_internal(message_ptr msg);
+
+    // --- deliveries ------------------------------------------------------
+    /// Deliveries for sessions that may live on this thread.
+    void deliver(std::vector<delivery> batch);
+    void deliver_one(delivery d);
+    /// Posts what the outboxes hold to their threads.
+    void flush_outboxes();
+
+    // --- sessions and routes ---------------------------------------------
+    std::unordered_map<uint64_t, std::unique_ptr<session>> sessions;
+    std::unordered_set<std::shared_ptr<connection>> connections;
+    router::subscription_index<route> routes;
+
+private:
+    void queue_delivery(delivery d);
+
+    broker_impl& broker_;
+    const uint32_t index_;
+    asio::io_context& ctx_;
+    std::vector<std::vector<delivery>> outbox_;  // per target thread
+    bool flush_posted_ = false;
+
+    // Scratch space reused by prepare(): no allocation per match.
+    struct match {
+        session_anchor* anchor;
+        const route* r;
+    };
+    std::vector<match> matches_;
+};
+
+}  // namespace robust::mqtt

@@ -1,0 +1,81 @@
+#pragma once
+// transport: the byte stream a protocol connection talks to, whatever is
+// underneath (plain TCP, WebSocket binary frames; TLS later). A protocol
+// reads and writes bytes and never sees framing.
+//
+// Who creates it: a listener, after accepting (and, for WebSocket, after the
+// HTTP upgrade); it hands the transport to its on_accept callback, which
+// owns it from then on (typically inside the protocol's connection object).
+// Destroying it closes the connection and releases its slot in the
+// listener's connection count.
+//
+// Threading: a transport lives on one io_context of the io_pool for its
+// whole life (context(), thread_index()). Every member function must be
+// called on that context's thread, and every completion handler runs there.
+// Handlers are never invoked from inside the call that started the
+// operation.
+//
+// Operations follow asio's rules for one stream: at most one
+// async_read_some and at most one async_write outstanding at a time (a read
+// and a write may overlap).
+
+#include <asio/buffer.hpp>
+#include <asio/io_context.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace robust::net {
+
+class transport {
+public:
+    /// (error, bytes transferred). Errors are asio's std::error_codes
+    /// (asio::error::eof when the peer ended the stream cleanly,
+    /// asio::error::operation_aborted after close()), or
+    /// robust::errc::protocol_error when the peer broke the framing
+    /// protocol (for example a WebSocket text frame).
+    using io_handler = std::function<void(std::error_code, size_t)>;
+
+    virtual ~transport() = default;
+    transport(const transport&) = delete;
+    transport& operator=(const transport&) = delete;
+
+    /// Reads at least one byte into `buf` (or fails). `buf` must stay valid
+    /// until `cb` runs.
+    virtual void async_read_some(asio::mutable_buffer buf, io_handler cb) = 0;
+
+    /// Writes all of `bufs`, in order, then calls `cb` with the total byte
+    /// count (payload bytes: framing is not counted). The caller keeps the
+    /// bytes alive until `cb` runs; the vector itself may be temporary.
+    virtual void async_write(std::vector<asio::const_buffer> bufs, io_handler cb) = 0;
+
+    /// Closes the connection. Idempotent. Pending operations complete with
+    /// an error (operation_aborted). A WebSocket transport first sends a
+    /// close frame if it can do so without waiting.
+    virtual void close() = 0;
+
+    /// The peer as "ip:port" ("[v6]:port" for IPv6), fixed at accept time.
+    virtual std::string remote_endpoint() const = 0;
+
+    /// "tcp" or "ws": for logs and metrics labels.
+    virtual std::string_view kind() const = 0;
+
+    /// The io_context this transport lives on.
+    virtual asio::io_context& context() = 0;
+
+    /// Index of that context in the io_pool (equals io_pool::current_index()
+    /// inside this transport's handlers).
+    size_t thread_index() const noexcept { return thread_index_; }
+
+protected:
+    explicit transport(size_t thread_index) : thread_index_(thread_index) {}
+
+private:
+    size_t thread_index_;
+};
+
+}  // namespace robust::net

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's run command: installs what is missing, builds a Release
+# robust-server and runs it in the foreground on the embedded default
+# (MQTT 1883, MQTT over WebSocket 8083, data in ./data). Arguments are passed
+# to robust-server, e.g. `scripts/run.sh --data-dir /var/tmp/robust`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DROBUST_TESTS=OFF
+cmake --build build-release -j "$(nproc)" --target robust-server
+exec build-release/broker/main/robust-server "$@"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds once (Release
+# with debug info, warnings as errors, ccache) and runs every test with ctest.
+# CI (.ci/run) calls exactly this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh --with-tests
+
+build_dir=${ROBUST_BUILD_DIR:-build}
+jobs=$(nproc)
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+
+cmake -S . -B "$build_dir" -G Ninja \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROBUST_WERROR=ON -DROBUST_TESTS=ON
+cmake --build "$build_dir" -j "$jobs"
+
+# Unit and integration tests are independent processes on ephemeral ports,
+# so they run in parallel; the fuzz smoke runs are serialised by ctest
+# RESOURCE_LOCK where they need the whole machine.
+ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure --timeout 600

@@ -1,0 +1,202 @@
+"""Debian's mosquitto_pub / mosquitto_sub / mosquitto_rr against the broker:
+QoS 0/1/2, retained messages, MQTT 3.1.1 and 5 (-V), message counts (-C),
+v5 properties (-D), persistent sessions (-c), request/response."""
+
+import json
+import queue
+import subprocess
+import threading
+import time
+
+import pytest
+
+import harness
+from harness import MOSQUITTO_PUB, MOSQUITTO_RR, MOSQUITTO_SUB, Client, unique
+
+VERSIONS = ["mqttv311", "mqttv5"]
+
+
+def _base(broker, version):
+    return ["-h", broker.host, "-p", str(broker.port), "-V", version]
+
+
+class Sub:
+    """A running mosquitto_sub printing one JSON object per message (-F %j).
+
+    Started with -d so its "Subscribed (mid: ...)" line tells us when the
+    SUBACK has arrived; no sleeping."""
+
+    def __init__(self, broker, topic, version="mqttv5", qos=0, count=None, extra=()):
+        # stdbuf: line-buffered stdout, so each line reaches us when printed
+        args = ["stdbuf", "-oL", MOSQUITTO_SUB, *_base(broker, version), "-t", topic,
+                "-q", str(qos),
+                "-F", "%j", "-d", *extra]
+        if count is not None:
+            args += ["-C", str(count)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.lines: queue.Queue = queue.Queue()
+        self.messages = []
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + harness.DEFAULT_WAIT_S
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                self.proc.kill()
+                raise AssertionError("mosquitto_sub did not report its subscription")
+            if line is None:
+                raise AssertionError(f"mosquitto_sub exited: {self.proc.wait()}")
+            if line.startswith("Subscribed (mid:"):
+                return
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            self.lines.put(raw.decode(errors="replace").rstrip("\n"))
+        self.lines.put(None)
+
+    def wait(self, timeout=10):
+        """Waits for the process to exit (with -C); returns the parsed messages."""
+        rc = self.proc.wait(timeout)
+        assert rc == 0, f"mosquitto_sub exited with {rc}"
+        out = []
+        while True:
+            line = self.lines.get(timeout=5)
+            if line is None:
+                return out
+            if line.startswith("{"):
+                out.append(json.loads(line))
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def subs():
+    made = []
+    yield made
+    for s in made:
+        s.kill()
+
+
+def pub(broker, topic, *args, version="mqttv5", input=None):
+    r = harness.run_tool([MOSQUITTO_PUB, *_base(broker, version), "-t", topic, *args],
+                         input=input)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("qos", [0, 1, 2])
+def test_pub_sub_roundtrip(broker, subs, version, qos):
+    topic = unique("cli")
+    s = Sub(broker, topic, version, qos=qos, count=3)
+    subs.append(s)
+    for i in range(3):
+        pub(broker, topic, "-q", str(qos), "-m", f"msg-{i}", version=version)
+    got = s.wait()
+    assert [m["payload"] for m in got] == ["msg-0", "msg-1", "msg-2"]
+    assert {m["qos"] for m in got} == {qos}
+    assert not any(m["retain"] for m in got)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_retained_with_cli(broker, subs, version):
+    topic = unique("cliret")
+    pub(broker, topic, "-r", "-q", "1", "-m", "kept", version=version)
+    s = Sub(broker, topic, version, qos=1, count=1)
+    subs.append(s)
+    (m,) = s.wait()
+    assert m["payload"] == "kept" and m["retain"]
+    # -r -n clears it
+    pub(broker, topic, "-r", "-n", "-q", "1", version=version)
+    c = Client(broker, version=5)
+    c.subscribe(topic, 1)
+    assert c.barrier(Client(broker, version=5)) == []
+
+
+def test_pub_lines_from_stdin(broker, subs):
+    topic = unique("clilines")
+    s = Sub(broker, topic, "mqttv311", qos=1, count=50)
+    subs.append(s)
+    pub(broker, topic, "-q", "1", "-l", version="mqttv311",
+        input="".join(f"line-{i}\n" for i in range(50)).encode())
+    assert [m["payload"] for m in s.wait()] == [f"line-{i}" for i in range(50)]
+
+
+def test_v5_properties_with_cli(broker, subs):
+    topic = unique("cliprops")
+    s = Sub(broker, topic, "mqttv5", qos=1, count=1)
+    subs.append(s)
+    pub(broker, topic, "-q", "1", "-m", "{}",
+        "-D", "publish", "user-property", "key", "value",
+        "-D", "publish", "content-type", "application/json",
+        "-D", "publish", "response-topic", "replies",
+        "-D", "publish", "correlation-data", "abc",
+        "-D", "publish", "message-expiry-interval", "100")
+    (m,) = s.wait()
+    p = m.get("properties", {})
+    assert p.get("user-properties") == {"key": "value"}
+    assert p.get("content-type") == "application/json"
+    assert p.get("response-topic") == "replies"
+    assert p.get("correlation-data") == "abc"
+    assert 99 <= int(p.get("message-expiry-interval")) <= 100
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_persistent_session_with_cli(broker, version):
+    # -c: no clean session (v5: session expiry set by -x); -E: exit after SUBACK
+    topic, cid = unique("clisess"), unique("clisub")
+    extra = ["-x", "3600"] if version == "mqttv5" else []
+    r = harness.run_tool([MOSQUITTO_SUB, *_base(broker, version), "-t", topic, "-q", "1",
+                          "-c", "-i", cid, "-E", *extra])
+    assert r.returncode == 0, r.stdout + r.stderr
+    for i in range(3):
+        pub(broker, topic, "-q", "1", "-m", f"offline-{i}", version=version)
+    r = harness.run_tool([MOSQUITTO_SUB, *_base(broker, version), "-t", topic, "-q", "1",
+                          "-c", "-i", cid, "-C", "3", "-W", "10", *extra])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.decode().split() == ["offline-0", "offline-1", "offline-2"]
+
+
+def test_paho_to_cli_and_back(broker, subs):
+    topic = unique("mix")
+    s = Sub(broker, topic, "mqttv311", qos=2, count=1)
+    subs.append(s)
+    Client(broker, version=5).publish(topic, "ünïcödé".encode(), qos=2)
+    assert s.wait()[0]["payload"] == "ünïcödé"
+    c = Client(broker, version=4)
+    c.subscribe(topic, 2)
+    pub(broker, topic, "-q", "2", "-m", "from-cli", version="mqttv311")
+    m = c.expect_one()
+    assert (m.payload, m.qos) == (b"from-cli", 2)
+
+
+def test_mosquitto_rr_request_response(broker):
+    # mosquitto_rr sends a request with Response Topic + Correlation Data and
+    # waits for the reply (5.0 §4.10).
+    req = unique("rr-req")
+    responder = Client(broker, version=5)
+    responder.subscribe(req, 1)
+    answered = threading.Event()
+
+    def serve():
+        m = responder.expect_one(timeout=10)
+        reply = {}
+        if m.prop("CorrelationData") is not None:  # mosquitto_rr sends none by default
+            reply["CorrelationData"] = m.prop("CorrelationData")
+        responder.publish(m.prop("ResponseTopic"), b"pong:" + m.payload, qos=1,
+                          properties=harness.props("PUBLISH", **reply))
+        answered.set()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    r = harness.run_tool([MOSQUITTO_RR, "-h", broker.host, "-p", str(broker.port), "-t", req,
+                          "-e", unique("rr-resp"), "-m", "ping", "-q", "1", "-W", "10"],
+                         timeout=15)
+    t.join(10)
+    assert answered.is_set()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.decode().strip() == "pong:ping"
