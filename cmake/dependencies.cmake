@@ -18,7 +18,11 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # Standalone asio 1.22 ships no CMake package.
 add_library(asio INTERFACE)
 add_library(third_party::asio ALIAS asio)
-target_compile_definitions(asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+# ASIO_DISABLE_STD_ALIGNED_ALLOC: asio 1.22 picks its allocation functions
+# by which header a file includes first, so files could allocate and free
+# with mismatched functions (ASan: alloc-dealloc-mismatch). One choice for all.
+target_compile_definitions(asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
+  ASIO_DISABLE_STD_ALIGNED_ALLOC)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_compile_definitions(asio INTERFACE ASIO_HAS_CO_AWAIT=1)
 endif()

@@ -15,7 +15,9 @@ cmake -S . -B "$build_dir" -G Ninja \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROBUST_WERROR=ON -DROBUST_TESTS=ON
 cmake --build "$build_dir" -j "$jobs"
 
-# Unit and integration tests are independent processes on ephemeral ports,
-# so they run in parallel; the fuzz smoke runs are serialised by ctest
-# RESOURCE_LOCK where they need the whole machine.
+# Unit, integration and end-to-end tests are independent processes on
+# ephemeral ports and temp dirs, so they run in parallel.
 ctest --test-dir "$build_dir" -j "$jobs" --output-on-failure --timeout 600
+
+# Every codec's libFuzzer target, built with clang, run for 60 s each.
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh

@@ -391,16 +391,27 @@ def test_connack_capabilities_consistent(broker):
             assert len(p.get_all(pid)) == 1, f"property {pid:#x} repeated"
 
 
-@pytest.mark.robust_only
-def test_connack_capabilities_explicit(broker):
-    # robust-server advertises its capabilities explicitly instead of relying on
-    # the defaults, so clients and operators can see them on the wire.
+def test_connack_advertises_configured_limits(broker_factory):
+    # 5.0 §3.2.2.3: a Server whose limits differ from the defaults MUST say so in
+    # CONNACK ([MQTT-3.2.2-9] Maximum QoS; Receive Maximum, Topic Alias Maximum,
+    # Maximum Packet Size and Retain Available likewise).
+    broker = broker_factory(receive_maximum=100, topic_alias_maximum=5,
+                            max_packet_size=4096, max_qos=1, retain_available=False)
+    p = raw5(broker).connack.props
+    assert p.get(R.RECEIVE_MAXIMUM) == 100
+    assert p.get(R.TOPIC_ALIAS_MAXIMUM) == 5
+    assert p.get(R.MAXIMUM_PACKET_SIZE) == 4096
+    assert p.get(R.MAXIMUM_QOS) == 1
+    assert p.get(R.RETAIN_AVAILABLE) == 0
+
+
+def test_retained_publish_when_retain_unavailable(broker_factory):
+    # 5.0 §3.2.2.3.5: with Retain Available 0, a PUBLISH with RETAIN 1 is a
+    # Protocol Error: DISCONNECT 0x9A (Retain not supported).
+    broker = broker_factory(retain_available=False)
     r = raw5(broker)
-    p = r.connack.props
-    for pid in (R.RECEIVE_MAXIMUM, R.TOPIC_ALIAS_MAXIMUM, R.RETAIN_AVAILABLE,
-                R.WILDCARD_SUBSCRIPTION_AVAILABLE, R.SUBSCRIPTION_IDENTIFIER_AVAILABLE,
-                R.SHARED_SUBSCRIPTION_AVAILABLE, R.MAXIMUM_PACKET_SIZE):
-        assert p.has(pid), f"CONNACK lacks property {pid:#x}: {list(p)}"
+    r.send(R.publish(unique("ret"), b"x", qos=1, pid=1, retain=True, version=R.V5))
+    r.expect_closed(disconnect_reasons={0x9A}, require_disconnect=True)
 
 
 def test_unsupported_authentication_method(broker):

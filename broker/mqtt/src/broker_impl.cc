@@ -127,19 +127,27 @@ void broker_impl::update_routes(std::vector<route_change> changes, uint32_t orig
     st->changes = std::move(changes);
     st->left = workers_.size();
     st->done = std::move(done);
+    auto apply = [this, st, origin](worker& w) {
+        for (const auto& c : st->changes) {
+            if (c.add) {
+                w.routes.add(c.filter, c.session_id, c.value, c.group);
+            } else {
+                w.routes.remove(c.filter, c.session_id, c.group);
+            }
+        }
+        if (st->left.fetch_sub(1) == 1 && st->done) {
+            asio::post(workers_[origin]->ctx(), std::move(st->done));
+        }
+    };
+    // The calling worker's replica changes at once, so the connection's next
+    // packet (a PUBLISH pipelined behind its SUBSCRIBE) already matches.
+    const size_t here = pool.current_index();
     for (auto& w : workers_) {
-        asio::post(w->ctx(), [this, w = w.get(), st, origin] {
-            for (const auto& c : st->changes) {
-                if (c.add) {
-                    w->routes.add(c.filter, c.session_id, c.value, c.group);
-                } else {
-                    w->routes.remove(c.filter, c.session_id, c.group);
-                }
-            }
-            if (st->left.fetch_sub(1) == 1 && st->done) {
-                asio::post(workers_[origin]->ctx(), std::move(st->done));
-            }
-        });
+        if (w->index() == here) {
+            apply(*w);
+        } else {
+            asio::post(w->ctx(), [apply, w = w.get()] { apply(*w); });
+        }
     }
 }
 
@@ -216,6 +224,8 @@ void broker_impl::end_session(worker& w, uint64_t session_id) {
     anchor->ended.store(true);
     // A will waiting for its delay goes out when the session ends [MQTT-3.1.3-9].
     if (s->pending_will) w.publish_internal(s->pending_will);
+    // Shared-subscription messages it held go to another member (as EMQX).
+    w.redispatch_shared(s->take_shared_undelivered());
     std::vector<route_change> changes;
     std::vector<std::string> filters;
     for (const auto& [filter, sub] : s->subscriptions) {

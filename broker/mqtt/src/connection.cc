@@ -48,6 +48,7 @@ void connection::start() {
 
 void connection::read_more() {
     if (reading_ || state_ == state::closing || state_ == state::closed) return;
+    if (state_ == state::connecting) return;  // resumed by finish_connect
     if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     reading_ = true;
     transport_->async_read_some(
@@ -70,8 +71,16 @@ void connection::on_read(std::error_code ec, size_t n) {
 }
 
 void connection::process_input() {
+    processing_input_ = true;
+    process_buffered();
+    processing_input_ = false;
+}
+
+void connection::process_buffered() {
     size_t pos = 0;
-    while (state_ != state::closing && state_ != state::closed && pos < in_len_) {
+    // While CONNECT is being completed (a session hand-over) later packets
+    // wait in the buffer, and reading pauses (see read_more).
+    while ((state_ == state::awaiting_connect || state_ == state::connected) && pos < in_len_) {
         std::span<const std::byte> avail(in_.data() + pos, in_len_ - pos);
         auto header = codec::decode_fixed_header(avail, limits_);
         if (!header.ok()) {
@@ -95,6 +104,20 @@ void connection::process_input() {
         }
         auto decoded = codec::decode(avail.first(size), version_, limits_);
         if (!decoded.ok()) {
+            if (decoded.error.code == errc::unsupported) {
+                // Answer an unknown protocol level in the form its client can
+                // read, as mosquitto does: 3.1.1 CONNACK 0x01 below level 5,
+                // a 5.0 CONNACK 0x84 above.
+                const size_t name_len_at = header.value->header_size;
+                if (size > name_len_at + 2) {
+                    const size_t name_len = (size_t(avail[name_len_at]) << 8) | size_t(avail[name_len_at + 1]);
+                    const size_t level_at = name_len_at + 2 + name_len;
+                    if (level_at < size && std::to_integer<uint8_t>(avail[level_at]) < 5) {
+                        version_ = codec::protocol_version::v3_1_1;
+                    }
+                }
+                request_problem_information_ = false;
+            }
             protocol_violation(decoded.error);
             return;
         }
@@ -133,12 +156,6 @@ void connection::handle(codec::packet&& p) {
             return;
         }
         handle_connect(std::get<codec::connect>(p));
-        return;
-    }
-    if (state_ == state::connecting) {
-        // The session is being handed over; nothing else may come first.
-        spdlog::warn("mqtt: {} sent a packet before CONNACK, closing", peer_);
-        close("packet before CONNACK");
         return;
     }
     switch (type) {

@@ -64,6 +64,7 @@ private:
     void on_read(std::error_code ec, size_t n);
     /// Decodes and handles every whole packet in the buffer.
     void process_input();
+    void process_buffered();
     void handle(codec::packet&& p);
     void flush();
     void on_written(std::error_code ec, size_t n);
@@ -101,6 +102,7 @@ private:
     std::vector<std::byte> in_;
     size_t in_len_ = 0;
     bool reading_ = false;
+    bool processing_input_ = false;  // process_input() is on the stack
 
     // Output: packets are encoded into out_; while a write is in flight,
     // new packets gather in out_ and go in the next write.
@@ -144,7 +146,7 @@ private:
         bool durable = false;
     };
     std::deque<inbound> inbound_;
-    uint32_t inbound_qos_pending_ = 0;  // QoS 1/2 received, not yet acknowledged
+    uint32_t inbound_qos1_pending_ = 0;  // QoS 1 received, PUBACK not yet sent
 };
 
 }  // namespace robust::mqtt

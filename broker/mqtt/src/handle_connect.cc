@@ -199,14 +199,16 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     if (version_ == codec::protocol_version::v5) {
         auto& p = ack.props;
         if (assigned_client_id_) p.assigned_client_identifier = client_id_;
-        if (o.receive_maximum < 65535) p.receive_maximum = o.receive_maximum;
-        if (o.max_qos < 2) p.maximum_qos = o.max_qos;
-        if (!o.retain_available) p.retain_available = 0;
+        // Capabilities are stated explicitly, not left to the defaults, so
+        // clients and operators see them on the wire (5.0 section 3.2.2.3).
+        p.receive_maximum = o.receive_maximum;
+        if (o.max_qos < 2) p.maximum_qos = o.max_qos;  // absent means 2 [MQTT-3.2.2-9]
+        p.retain_available = o.retain_available ? 1 : 0;
         p.maximum_packet_size = o.max_packet_size;
         p.topic_alias_maximum = o.topic_alias_maximum;
-        if (!o.wildcard_subscription_available) p.wildcard_subscription_available = 0;
-        if (!o.subscription_identifiers_available) p.subscription_identifiers_available = 0;
-        if (!o.shared_subscription_available) p.shared_subscription_available = 0;
+        p.wildcard_subscription_available = o.wildcard_subscription_available ? 1 : 0;
+        p.subscription_identifiers_available = o.subscription_identifiers_available ? 1 : 0;
+        p.shared_subscription_available = o.shared_subscription_available ? 1 : 0;
         // Tell the client the values in force where we changed its request.
         if (keep_alive_s_ != requested_keep_alive_s_) p.server_keep_alive = keep_alive_s_;
         if (session_expiry_s_ != requested_expiry_s_) p.session_expiry_interval = session_expiry_s_;
@@ -220,6 +222,14 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
                   int(version_), present ? "resumed" : "new", keep_alive_s_);
     arm_keep_alive();
     sess.attach(*this, present);
+    // Packets the client sent right behind CONNECT waited in the buffer
+    // while the session was handed over: clients need not wait for CONNACK
+    // (5.0 section 3.1.4). When CONNECT completed inline, the decode loop
+    // that called us simply goes on.
+    if (!processing_input_) {
+        process_input();
+        read_more();
+    }
 }
 
 }  // namespace robust::mqtt

@@ -36,6 +36,10 @@ void connection::handle_publish(codec::publish& p) {
             p.topic = it->second;
         }
     }
+    if (!p.props.subscription_identifiers.empty()) {  // [MQTT-3.3.4-6]
+        disconnect(codec::reason::protocol_error, "subscription identifier in a client PUBLISH");
+        return;
+    }
     if (!router::is_valid_topic_name(p.topic)) {  // [MQTT-3.3.2-2]
         disconnect(codec::reason::topic_name_invalid, "invalid topic name");
         return;
@@ -63,12 +67,17 @@ void connection::handle_publish(codec::publish& p) {
         return;
     }
     if (p.qos != qos_level::at_most_once) {
-        if (inbound_qos_pending_ >= o.receive_maximum) {  // [MQTT-3.3.4-9]
+        // The quota counts QoS 1 until PUBACK and QoS 2 until PUBCOMP
+        // [MQTT-3.3.4-9]; incoming_qos2 holds the open QoS 2 flows.
+        if (inbound_qos1_pending_ + session_->incoming_qos2.size() >= o.receive_maximum) {
             disconnect(codec::reason::receive_maximum_exceeded, "receive maximum exceeded");
             return;
         }
-        ++inbound_qos_pending_;
-        if (p.qos == qos_level::exactly_once) session_->incoming_qos2.insert(p.packet_id);
+        if (p.qos == qos_level::exactly_once) {
+            session_->incoming_qos2.insert(p.packet_id);
+        } else {
+            ++inbound_qos1_pending_;
+        }
     }
 
     auto m = std::make_shared<message>();
@@ -107,7 +116,7 @@ void connection::complete_publishes() {
         prepared_publish& p = *in.pub;
         if (!p.error) worker_.dispatch(p);
         if (in.qos == qos_level::at_most_once) continue;
-        --inbound_qos_pending_;
+        if (in.qos == qos_level::at_least_once) --inbound_qos1_pending_;
         if (state_ != state::connected) continue;  // the client left: no ack to send
         const uint8_t rc = p.error ? codec::reason::unspecified_error : codec::reason::success;
         if (p.error && version_ != codec::protocol_version::v5) {

@@ -55,6 +55,11 @@ struct delivery {
     bool retain = false;                      // the RETAIN flag to send
     std::vector<uint32_t> subscription_ids;
     int64_t inbox_offset = -1;  // offset in anchor->inbox, or -1 when not journaled
+    /// Set when the message reached the session through a shared group
+    /// (name, filter): if the session ends before it is acknowledged,
+    /// another member of the group gets it.
+    std::string share_group;
+    std::string share_filter;
 };
 
 }  // namespace robust::mqtt

@@ -84,8 +84,26 @@ void session::enqueue(delivery d) {
     o.retain = d.retain;
     o.subscription_ids = std::move(d.subscription_ids);
     o.inbox_offset = d.inbox_offset;
+    o.share_group = std::move(d.share_group);
+    o.share_filter = std::move(d.share_filter);
     queue_.push_back(std::move(o));
     pump();
+}
+
+std::vector<delivery> session::take_shared_undelivered() {
+    std::vector<delivery> out;
+    auto take = [&](outgoing& o) {
+        if (o.share_group.empty() || o.qos == qos_level::at_most_once || o.released) return;
+        delivery d;
+        d.anchor = anchor_;
+        d.msg = o.msg;
+        d.share_group = std::move(o.share_group);
+        d.share_filter = std::move(o.share_filter);
+        out.push_back(std::move(d));
+    };
+    for (auto& [seq, o] : inflight_) take(o);
+    for (auto& o : queue_) take(o);
+    return out;
 }
 
 bool session::window_accepts(int64_t offset) const {

@@ -66,6 +66,10 @@ public:
     void on_puback(uint16_t packet_id);
     void on_pubrec(uint16_t packet_id, uint8_t reason_code);
     void on_pubcomp(uint16_t packet_id);
+    /// The messages received through shared groups that the client has not
+    /// acknowledged (nor, for QoS 2, PUBRECed), for another member; they
+    /// count as done here. Called when the session ends.
+    std::vector<delivery> take_shared_undelivered();
 
     // --- persistent state -----------------------------------------------
     std::map<std::string, session_subscription> subscriptions;  // by filter as sent
@@ -97,6 +101,8 @@ private:
         bool retain = false;
         std::vector<uint32_t> subscription_ids;
         int64_t inbox_offset = -1;
+        std::string share_group;  // see delivery
+        std::string share_filter;
         uint16_t packet_id = 0;
         bool released = false;  // PUBREC received, PUBREL sent
         bool sent = false;      // sent at least once: resend with DUP

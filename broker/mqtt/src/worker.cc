@@ -21,7 +21,7 @@ void worker::prepare(prepared_publish& p, uint64_t origin_session) {
         [&](uint64_t subscriber, const route& r) {
             // No Local: not back to the publishing session [MQTT-3.8.3-3].
             if (r.options.no_local && subscriber == origin_session) return;
-            matches_.push_back({r.anchor.get(), &r});
+            matches_.push_back({r.anchor.get(), &r, nullptr});
         },
         [&](router::shared_group<route>& g) {
             // One member per message, round robin, online members first.
@@ -34,7 +34,7 @@ void worker::prepare(prepared_publish& p, uint64_t origin_session) {
             };
             const auto* m = g.pick(online);
             if (!m) m = g.pick(alive);
-            if (m) matches_.push_back({m->value.anchor.get(), &m->value});
+            if (m) matches_.push_back({m->value.anchor.get(), &m->value, &g});
         });
     if (matches_.empty()) return;
 
@@ -59,6 +59,10 @@ void worker::prepare(prepared_publish& p, uint64_t origin_session) {
             first = false;
             d.retain = d.retain || (r.options.retain_as_published && msg->retain);
             if (r.subscription_id != 0) d.subscription_ids.push_back(r.subscription_id);
+            if (matches_[j].group && d.share_group.empty()) {
+                d.share_group = std::string(matches_[j].group->name());
+                d.share_filter = std::string(matches_[j].group->filter());
+            }
         }
         session_anchor& a = *d.anchor;
         if (journaled && d.qos != qos_level::at_most_once &&
@@ -139,6 +143,35 @@ void worker::publish_internal(message_ptr msg) {
     persist(p, [this, p] {
         if (!p->error) dispatch(*p);
     });
+}
+
+void worker::redispatch_shared(std::vector<delivery> undelivered) {
+    for (auto& d : undelivered) {
+        const uint64_t gone = d.anchor->id;
+        const auto* pick = static_cast<const router::subscriber_entry<route>*>(nullptr);
+        routes.match(
+            d.msg->topic, [](uint64_t, const route&) {},
+            [&](router::shared_group<route>& g) {
+                if (pick || g.name() != d.share_group || g.filter() != d.share_filter) return;
+                auto online = [gone](uint64_t sid, const route& r) {
+                    return sid != gone && r.anchor->online.load() && !r.anchor->ended.load();
+                };
+                auto alive = [gone](uint64_t sid, const route& r) {
+                    return sid != gone && !r.anchor->ended.load();
+                };
+                pick = g.pick(online);
+                if (!pick) pick = g.pick(alive);
+            });
+        if (!pick) continue;  // the group is gone: nobody left to take it
+        delivery next;
+        next.anchor = pick->value.anchor;
+        next.msg = d.msg;
+        next.qos = std::min(d.msg->qos, pick->value.options.max_qos);
+        if (pick->value.subscription_id != 0) next.subscription_ids.push_back(pick->value.subscription_id);
+        next.share_group = std::move(d.share_group);
+        next.share_filter = std::move(d.share_filter);
+        queue_delivery(std::move(next));
+    }
 }
 
 void worker::queue_delivery(delivery d) {

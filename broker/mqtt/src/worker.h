@@ -63,6 +63,10 @@ public:
     /// publishes ($SYS, wills).
     void publish_internal(message_ptr msg);
 
+    /// Gives messages an ending member of a shared group still held to
+    /// another member of the same group (online first).
+    void redispatch_shared(std::vector<delivery> undelivered);
+
     // --- deliveries ------------------------------------------------------
     /// Deliveries for sessions that may live on this thread.
     void deliver(std::vector<delivery> batch);
@@ -88,6 +92,7 @@ private:
     struct match {
         session_anchor* anchor;
         const route* r;
+        const router::shared_group<route>* group;  // null for a plain subscription
     };
     std::vector<match> matches_;
 };

@@ -95,16 +95,25 @@ public:
         // Data frames not yet started fail now (control frames stay for
         // finish_close); a pending read fails at once, not when the socket
         // read under it ends.
+        // Only the back of out_ is touched: the items in flight at the front
+        // hold the bytes the socket is writing and must not move.
         std::vector<transport::io_handler> aborted;
-        std::deque<out_item> keep;
-        for (size_t i = 0; i < out_.size(); ++i) {
-            if (i >= in_flight_ && out_[i].cb) {
-                aborted.push_back(std::move(out_[i].cb));
+        std::string control;
+        while (out_.size() > in_flight_) {
+            auto& item = out_.back();
+            if (item.cb) {
+                aborted.push_back(std::move(item.cb));
             } else {
-                keep.push_back(std::move(out_[i]));
+                control.insert(0, item.owned);
             }
+            out_.pop_back();
         }
-        out_ = std::move(keep);
+        if (!control.empty()) {
+            out_item item;
+            item.owned = std::move(control);
+            out_.push_back(std::move(item));
+        }
+        std::reverse(aborted.begin(), aborted.end());  // fail them in write order
         for (auto& cb : aborted) {
             asio::post(socket_.get_executor(),
                        [cb = std::move(cb)] { cb(asio::error::operation_aborted, 0); });
@@ -161,7 +170,7 @@ private:
                 if (ignored) break;
             }
         }
-        out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(in_flight_), out_.end());
+        while (out_.size() > in_flight_) out_.pop_back();
         socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
         socket_.close(ignored);
     }

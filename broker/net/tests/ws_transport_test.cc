@@ -347,5 +347,85 @@ TEST(WsListener, MaxConnectionsCountsHandshakes) {
     EXPECT_EQ(server.get().connections(), 1u);
 }
 
+// A listener whose on_accept runs `hook` with the transport; the test keeps
+// ownership through `held` (touched only on the transport's thread).
+class hook_server {
+public:
+    explicit hook_server(std::function<void(transport&)> hook) : pool_(2) {
+        pool_.start();
+        listener_options o = ws_options();
+        o.bind = "127.0.0.1";
+        auto r = listener::start(pool_, o, [this, hook](std::unique_ptr<transport> t) {
+            hook(*t);
+            std::lock_guard lock(mu_);
+            held_.push_back(std::move(t));
+        });
+        EXPECT_TRUE(r.has_value());
+        listener_ = std::move(r).value();
+    }
+    ~hook_server() {
+        listener_->stop();
+        {
+            std::lock_guard lock(mu_);
+            for (auto& t : held_) {
+                std::promise<void> done;
+                asio::post(t->context(), [&] {
+                    t.reset();
+                    done.set_value();
+                });
+                done.get_future().wait();
+            }
+        }
+        pool_.stop();
+    }
+    uint16_t port() const { return listener_->port(); }
+    size_t connections() const { return listener_->connections(); }
+
+private:
+    io_pool pool_;
+    std::mutex mu_;
+    std::vector<std::unique_ptr<transport>> held_;
+    std::unique_ptr<listener> listener_;
+};
+
+TEST(WsTransport, CloseLetsTheWriteInFlightFinishThenSendsCloseFrame) {
+    static const std::string payload = "last words";
+    std::promise<std::error_code> write_done;
+    hook_server server([&](transport& t) {
+        t.async_write({asio::buffer(payload)},
+                      [&](std::error_code ec, size_t) { write_done.set_value(ec); });
+        t.close();  // the write above is in flight: it must not be cut
+    });
+    test_client c(server.port());
+    ASSERT_THAT(handshake(c), StartsWith("HTTP/1.1 101"));
+    EXPECT_EQ(read_binary(c, payload.size()), payload);
+    const frame f = read_frame(c);
+    EXPECT_EQ(f.opcode, op_close);
+    EXPECT_EQ(close_code(f.payload), 1000);
+    EXPECT_TRUE(c.wait_closed());
+    EXPECT_EQ(write_done.get_future().get(), std::error_code());
+}
+
+TEST(WsTransport, CloseGivesUpOnAWriteThePeerNeverReads) {
+    static const std::string big(64 * 1024 * 1024, 'z');  // more than the socket buffers hold
+    std::promise<std::error_code> write_done;
+    std::promise<std::error_code> write_after_close;
+    hook_server server([&](transport& t) {
+        t.async_write({asio::buffer(big)},
+                      [&](std::error_code ec, size_t) { write_done.set_value(ec); });
+        t.close();
+        t.async_write({asio::buffer(big)},
+                      [&](std::error_code ec, size_t) { write_after_close.set_value(ec); });
+    });
+    test_client c(server.port());
+    ASSERT_THAT(handshake(c), StartsWith("HTTP/1.1 101"));
+    // The client never reads: after the linger time the socket is closed
+    // under the write.
+    EXPECT_EQ(write_after_close.get_future().get(), asio::error::operation_aborted);
+    auto done = write_done.get_future();
+    ASSERT_EQ(done.wait_for(10s), std::future_status::ready);
+    EXPECT_TRUE(done.get());  // cut off: some error
+}
+
 }  // namespace
 }  // namespace robust::net
