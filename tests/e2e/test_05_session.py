@@ -171,3 +171,26 @@ def test_offline_queue_limit(broker_factory):
     # the session still works after the overflow
     pub.publish(topic, b"live", qos=1)
     assert sub.expect_one().payload == b"live"
+
+
+@pytest.mark.robust_only
+def test_shutdown_sends_server_shutting_down_and_keeps_session(broker):
+    # 5.0 §4.13: on SIGTERM robust-server sends DISCONNECT 0x8B (Server shutting
+    # down) to MQTT 5 clients and exits 0 (checked by broker.stop); a persistent
+    # session with its subscription is there again after the restart.
+    cid, topic = unique(), unique("sd")
+    sub = _persistent(broker, cid, 5)
+    sub.subscribe(topic, 1)
+    sub.disconnect()
+    r = R.RawClient(broker, version=R.V5)
+    r.connect(unique())
+    broker.stop()
+    d = r.expect(R.DISCONNECT)
+    assert d.reason == 0x8B, d
+    r.close()
+    broker.start()
+    sub = _persistent(broker, cid, 5)
+    assert sub.session_present
+    pub = Client(broker, version=5)
+    pub.publish(topic, b"after-restart", qos=1)
+    assert sub.expect(1)[0].payload == b"after-restart"

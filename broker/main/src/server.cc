@@ -20,31 +20,8 @@ struct server::parts {
 };
 
 mqtt::broker_options mqtt_options(const config::server_config& cfg) {
-    const auto& m = cfg.mqtt;
     mqtt::broker_options o;
-    o.bind = m.bind;
-    o.tcp_port = m.tcp_port;
-    o.ws_port = m.ws_port;
-    o.ws_path = m.ws_path;
-    o.max_connections = m.max_connections;
-    o.max_packet_size = m.max_packet_size;
-    o.connect_timeout_ms = m.connect_timeout_ms;
-    o.max_client_id_length = m.max_client_id_length;
-    o.keep_alive_max_s = m.keep_alive_max_s;
-    o.server_keep_alive_s = m.server_keep_alive_s;
-    o.receive_maximum = m.receive_maximum;
-    o.max_inflight = m.max_inflight;
-    o.max_queued_messages = m.max_queued_messages;
-    o.topic_alias_maximum = m.topic_alias_maximum;
-    o.retain_available = m.retain_available;
-    o.wildcard_subscription_available = m.wildcard_subscription_available;
-    o.shared_subscription_available = m.shared_subscription_available;
-    o.subscription_identifiers_available = m.subscription_identifiers_available;
-    o.max_qos = m.max_qos;
-    o.session_expiry_max_s = m.session_expiry_max_s;
-    o.sys_interval_s = m.sys_interval_s;
-    o.allow_anonymous = m.allow_anonymous;
-    o.send_queue_bytes = m.send_queue_bytes;
+    static_cast<config::mqtt_config&>(o) = cfg.mqtt;
     switch (cfg.storage.durability) {
         case config::durability_level::none: o.durability = storage::durability::none; break;
         case config::durability_level::wal: o.durability = storage::durability::wal; break;

@@ -227,19 +227,8 @@ void broker_impl::end_session(worker& w, uint64_t session_id) {
     // Shared-subscription messages it held go to another member (as EMQX).
     w.redispatch_shared(s->take_shared_undelivered());
     std::vector<route_change> changes;
-    std::vector<std::string> filters;
     for (const auto& [filter, sub] : s->subscriptions) {
-        route_change c;
-        c.add = false;
-        std::string_view f = filter;
-        if (auto shared = router::parse_shared(f)) {
-            c.group = std::string(shared->group);
-            f = shared->filter;
-        }
-        c.filter = std::string(f);
-        c.session_id = session_id;
-        changes.push_back(std::move(c));
-        filters.push_back(filter);
+        changes.push_back(make_route_change(false, filter, session_id));
     }
     stats.subscriptions.fetch_sub(changes.size(), std::memory_order_relaxed);
     stats.sessions.fetch_sub(1, std::memory_order_relaxed);
@@ -251,5 +240,20 @@ void broker_impl::end_session(worker& w, uint64_t session_id) {
 }
 
 std::vector<listener_info> broker_impl::listeners() const { return listener_info_; }
+
+route_change make_route_change(bool add, std::string_view filter_as_sent, uint64_t session_id,
+                               route value) {
+    route_change c;
+    c.add = add;
+    std::string_view f = filter_as_sent;
+    if (auto shared = router::parse_shared(f)) {
+        c.group = std::string(shared->group);
+        f = shared->filter;
+    }
+    c.filter = std::string(f);
+    c.session_id = session_id;
+    c.value = std::move(value);
+    return c;
+}
 
 }  // namespace robust::mqtt

@@ -42,6 +42,11 @@ struct route_change {
     route value;  // for adds
 };
 
+/// The change for a filter as the client sent it ("$share/{group}/{f}",
+/// "$queue/{f}" or a plain filter).
+route_change make_route_change(bool add, std::string_view filter_as_sent, uint64_t session_id,
+                               route value = {});
+
 struct atomic_stats {
     std::atomic<uint64_t> clients_connected{0};
     std::atomic<uint64_t> sessions{0};

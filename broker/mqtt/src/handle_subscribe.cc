@@ -52,7 +52,6 @@ void connection::handle_subscribe(codec::subscribe& sub) {
     for (auto& s : sub.subscriptions) {
         const uint8_t refused_filter = v5 ? codec::reason::topic_filter_invalid : 0x80;
         std::string_view filter = s.filter;
-        std::string_view group;
         const bool is_shared = filter.starts_with("$share/") || filter.starts_with("$queue/");
         if (is_shared) {
             auto shared = router::parse_shared(filter);
@@ -68,7 +67,6 @@ void connection::handle_subscribe(codec::subscribe& sub) {
                 disconnect(codec::reason::protocol_error, "No Local on a shared subscription");
                 return;
             }
-            group = shared->group;
             filter = shared->filter;
         }
         if (!router::is_valid_topic_filter(filter)) {
@@ -84,12 +82,8 @@ void connection::handle_subscribe(codec::subscribe& sub) {
         const bool existed = session_->subscriptions.contains(s.filter);
         session_->subscriptions[s.filter] = session_subscription{opts, sub_id};
 
-        route_change c;
-        c.filter = std::string(filter);
-        c.group = std::string(group);
-        c.session_id = session_->id();
-        c.value = route{session_->anchor(), opts, sub_id};
-        changes.push_back(std::move(c));
+        changes.push_back(make_route_change(true, s.filter, session_->id(),
+                                            route{session_->anchor(), opts, sub_id}));
         stored.push_back(s.filter);
         codes.push_back(static_cast<uint8_t>(opts.max_qos));
         // Retained messages on subscribe [MQTT-3.3.1-9] .. [MQTT-3.3.1-11];
@@ -151,16 +145,7 @@ void connection::handle_unsubscribe(codec::unsubscribe& u) {
             codes.push_back(codec::reason::no_subscription_existed);
             continue;
         }
-        route_change c;
-        c.add = false;
-        std::string_view filter = f;
-        if (auto shared = router::parse_shared(filter)) {
-            c.group = std::string(shared->group);
-            filter = shared->filter;
-        }
-        c.filter = std::string(filter);
-        c.session_id = session_->id();
-        changes.push_back(std::move(c));
+        changes.push_back(make_route_change(false, f, session_->id()));
         erased.push_back(f);
         codes.push_back(codec::reason::success);
     }

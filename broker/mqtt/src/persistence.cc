@@ -246,16 +246,8 @@ status broker_impl::restore() {
                 ss.options.retain_handling = sub.retain_handling;
                 ss.subscription_id = sub.subscription_id;
                 s->subscriptions[sub.filter] = ss;
-                route_change c;
-                std::string_view f = sub.filter;
-                if (auto shared = router::parse_shared(f)) {
-                    c.group = std::string(shared->group);
-                    f = shared->filter;
-                }
-                c.filter = std::string(f);
-                c.session_id = anchor->id;
-                c.value = route{anchor, ss.options, ss.subscription_id};
-                changes.push_back(std::move(c));
+                changes.push_back(make_route_change(true, sub.filter, anchor->id,
+                                                    route{anchor, ss.options, ss.subscription_id}));
             }
             stats.subscriptions.fetch_add(changes.size());
             stats.sessions.fetch_add(1);

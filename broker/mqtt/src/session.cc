@@ -32,14 +32,20 @@ void session::attach(connection& c, bool /*resumed*/) {
     caught_up_ = false;
     // Unacknowledged messages are sent again, in their original order, with
     // DUP set; a released QoS 2 flow continues with PUBREL [MQTT-4.4.0-1].
-    for (auto& [seq, o] : inflight_) {
+    for (auto it = inflight_.begin(); it != inflight_.end();) {
+        outgoing& o = it->second;
         if (o.released) {
             codec::pubrel rel;
             rel.packet_id = o.packet_id;
             conn_->send(rel);
         } else if (!send(o)) {
-            // Too large for this client now: treat as delivered.
+            // Too large for this client's Maximum Packet Size: as delivered.
+            finish(o);
+            by_pid_.erase(o.packet_id);
+            it = inflight_.erase(it);
+            continue;
         }
+        ++it;
     }
     pump();
 }

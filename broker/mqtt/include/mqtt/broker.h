@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "config/config.h"
 #include "storage/journal.h"
 
 namespace robust::net {
@@ -29,31 +30,8 @@ namespace robust::mqtt {
 
 class broker_impl;
 
-/// What the broker needs from the [mqtt] config section (main maps it).
-struct broker_options {
-    std::string bind = "0.0.0.0";
-    int tcp_port = 1883;  // < 0: disabled, 0: any free port
-    int ws_port = 8083;
-    std::string ws_path = "/mqtt";
-    size_t max_connections = 1'000'000;
-    uint32_t max_packet_size = 1024 * 1024;
-    uint32_t connect_timeout_ms = 10'000;
-    size_t max_client_id_length = 65535;
-    uint16_t keep_alive_max_s = 65535;
-    uint16_t server_keep_alive_s = 0;  // 0: accept the client's
-    uint16_t receive_maximum = 65535;  // inbound QoS 1/2 window we grant
-    uint16_t max_inflight = 32;        // outbound window cap per session
-    size_t max_queued_messages = 1000;
-    uint16_t topic_alias_maximum = 65535;
-    bool retain_available = true;
-    bool wildcard_subscription_available = true;
-    bool shared_subscription_available = true;
-    bool subscription_identifiers_available = true;
-    uint8_t max_qos = 2;
-    uint32_t session_expiry_max_s = UINT32_MAX;
-    uint32_t sys_interval_s = 10;  // 0: no $SYS topics
-    bool allow_anonymous = true;
-    size_t send_queue_bytes = 4 * 1024 * 1024;
+/// The [mqtt] config section plus what the broker takes from elsewhere.
+struct broker_options : config::mqtt_config {
     int message_partitions = 8;  // journal shards MQTT messages are spread over
     storage::durability durability = storage::durability::wal;  // for QoS 1/2 messages
 };
