@@ -8,7 +8,7 @@ set -euo pipefail
 # Build toolchain and libraries (see ARCHITECTURE.md for why each is here).
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
   librocksdb-dev libzstd-dev liblz4-dev libsnappy-dev zlib1g-dev libbz2-dev
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libcpp-httplib-dev prometheus-cpp-dev libtomlplusplus-dev libssl-dev

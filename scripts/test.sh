@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --with-tests
+scripts/check-format.sh
 
 build_dir=${ROBUST_BUILD_DIR:-build}
 jobs=$(nproc)

@@ -20,7 +20,8 @@ TEST_F(MqttIntegration, Qos1DeliveredAcrossThreadsInOrder) {
     ASSERT_EQ(pub.connect("pub").reason_code, 0);
     auto ack = sub.subscribe("a/+", qos_level::at_least_once);
     ASSERT_EQ(ack.reason_codes, std::vector<uint8_t>{1});
-    for (int i = 1; i <= 20; ++i) pub.publish("a/b", "m" + std::to_string(i), qos_level::at_least_once, uint16_t(i));
+    for (int i = 1; i <= 20; ++i)
+        pub.publish("a/b", "m" + std::to_string(i), qos_level::at_least_once, uint16_t(i));
     for (int i = 1; i <= 20; ++i) {
         auto p = sub.receive_publish();
         EXPECT_EQ(p.topic, "a/b");
@@ -61,7 +62,9 @@ TEST_F(MqttIntegration, PersistentSessionQueuesAcrossRestart) {
     {
         test_client pub(port_);
         pub.connect("producer");
-        for (int i = 0; i < 50; ++i) pub.publish("jobs/" + std::to_string(i % 3), std::to_string(i), qos_level::at_least_once, uint16_t(i + 1));
+        for (int i = 0; i < 50; ++i)
+            pub.publish("jobs/" + std::to_string(i % 3), std::to_string(i),
+                        qos_level::at_least_once, uint16_t(i + 1));
     }
     restart();
     test_client sub(port_);
@@ -121,7 +124,8 @@ TEST_F(MqttIntegration, SharedSubscriptionRoundRobin) {
     pub.connect("pp");
     a.subscribe("$share/g/work", qos_level::at_least_once);
     b.subscribe("$share/g/work", qos_level::at_least_once);
-    for (int i = 0; i < 10; ++i) pub.publish("work", std::to_string(i), qos_level::at_least_once, uint16_t(i + 1));
+    for (int i = 0; i < 10; ++i)
+        pub.publish("work", std::to_string(i), qos_level::at_least_once, uint16_t(i + 1));
     int got_a = 0, got_b = 0;
     while (a.receive(std::chrono::milliseconds(300))) ++got_a;
     while (b.receive(std::chrono::milliseconds(300))) ++got_b;

@@ -57,16 +57,20 @@ public:
     }
 
     /// The next packet, or nullopt on timeout or when the server closed.
-    std::optional<codec::packet> receive(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::optional<codec::packet> receive(
+        std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
         const int64_t deadline = now_unix_ms() + timeout.count();
         for (;;) {
             codec::decode_limits limits;
             limits.max_packet_size = 256 * 1024 * 1024;
-            auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf_.data()), buf_.size());
+            auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(buf_.data()),
+                                                    buf_.size());
             auto h = codec::decode_fixed_header(bytes, limits);
             if (h.ok() && bytes.size() >= h.value->packet_size()) {
                 auto d = codec::decode(bytes.first(h.value->packet_size()), version_, limits);
-                if (!d.ok()) throw std::runtime_error(std::string("bad packet from server: ") + d.error.rule);
+                if (!d.ok())
+                    throw std::runtime_error(std::string("bad packet from server: ") +
+                                             d.error.rule);
                 buf_.erase(0, d.value->consumed);
                 return std::move(d.value->pkt);
             }
@@ -89,7 +93,8 @@ public:
         auto p = receive(timeout);
         if (!p) throw std::runtime_error("no packet received (timeout or closed)");
         if (!std::holds_alternative<T>(*p)) {
-            throw std::runtime_error("unexpected packet type " + std::to_string(int(codec::type_of(*p))));
+            throw std::runtime_error("unexpected packet type " +
+                                     std::to_string(int(codec::type_of(*p))));
         }
         return std::get<T>(std::move(*p));
     }
@@ -121,8 +126,8 @@ public:
     }
 
     /// Publishes and completes the QoS flow from the publisher's side.
-    void publish(const std::string& topic, std::string payload, codec::qos_level q,
-                 uint16_t id = 1, bool retain = false) {
+    void publish(const std::string& topic, std::string payload, codec::qos_level q, uint16_t id = 1,
+                 bool retain = false) {
         codec::publish p;
         p.topic = topic;
         p.payload = shared_buffer(std::move(payload));

@@ -3,12 +3,12 @@
 // Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 when start-up
 // fails, 2 for a bad command line or config.
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
 #include "base/logging.h"
 #include "config/config.h"
@@ -21,7 +21,8 @@ extern char** environ;
 #endif
 
 int main(int argc, char** argv) {
-    CLI::App app{"robust-server: RobustMQ message broker (MQTT 3.1/3.1.1/5.0 over TCP and WebSocket)"};
+    CLI::App app{
+        "robust-server: RobustMQ message broker (MQTT 3.1/3.1.1/5.0 over TCP and WebSocket)"};
     std::optional<std::string> config_path;
     std::optional<std::string> data_dir;
     app.add_option("-c,--config", config_path, "TOML config file (see docs/config.md)")
@@ -30,9 +31,11 @@ int main(int argc, char** argv) {
     app.set_version_flag("-V,--version", std::string("robust-server ") + ROBUSTMQ_VERSION);
     CLI11_PARSE(app, argc, argv);
 
-    auto outcome = robust::config::load_config(config_path, robust::config::environment_overrides(environ));
+    auto outcome =
+        robust::config::load_config(config_path, robust::config::environment_overrides(environ));
     if (!outcome.ok()) {
-        std::cerr << "robust-server: invalid configuration:\n" << outcome.error << "\n"
+        std::cerr << "robust-server: invalid configuration:\n"
+                  << outcome.error << "\n"
                   << "See docs/config.md for every key, its default and allowed values.\n";
         return 2;
     }

@@ -1,7 +1,7 @@
 #include "main/server.h"
 
-#include <filesystem>
 #include <spdlog/spdlog.h>
+#include <filesystem>
 #include <system_error>
 
 #include "base/errc.h"
@@ -23,16 +23,25 @@ mqtt::broker_options mqtt_options(const config::server_config& cfg) {
     mqtt::broker_options o;
     static_cast<config::mqtt_config&>(o) = cfg.mqtt;
     switch (cfg.storage.durability) {
-        case config::durability_level::none: o.durability = storage::durability::none; break;
-        case config::durability_level::wal: o.durability = storage::durability::wal; break;
-        case config::durability_level::fsync: o.durability = storage::durability::fsync; break;
+        case config::durability_level::none:
+            o.durability = storage::durability::none;
+            break;
+        case config::durability_level::wal:
+            o.durability = storage::durability::wal;
+            break;
+        case config::durability_level::fsync:
+            o.durability = storage::durability::fsync;
+            break;
     }
     return o;
 }
 
-server::server(config::server_config cfg) : cfg_(std::move(cfg)), parts_(std::make_unique<parts>()) {}
+server::server(config::server_config cfg)
+    : cfg_(std::move(cfg)), parts_(std::make_unique<parts>()) {}
 
-server::~server() { stop(); }
+server::~server() {
+    stop();
+}
 
 status server::start() {
     namespace fs = std::filesystem;
@@ -40,8 +49,10 @@ status server::start() {
     std::error_code ec;
     fs::create_directories(data, ec);
     if (ec) {
-        spdlog::error("cannot create the data directory {}: {} (set node.data_dir or --data-dir "
-                      "to a writable directory)", data.string(), ec.message());
+        spdlog::error(
+            "cannot create the data directory {}: {} (set node.data_dir or --data-dir "
+            "to a writable directory)",
+            data.string(), ec.message());
         return errc::io_error;
     }
     spdlog::info("robust-server starting: data in {}", fs::absolute(data).string());

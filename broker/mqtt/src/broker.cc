@@ -10,9 +10,15 @@ broker::broker(broker_options opts, net::io_pool& pool, storage::journal& journa
 
 broker::~broker() = default;
 
-status broker::start() { return impl_->start(); }
-void broker::stop() { impl_->stop(); }
-std::vector<listener_info> broker::listeners() const { return impl_->listeners(); }
+status broker::start() {
+    return impl_->start();
+}
+void broker::stop() {
+    impl_->stop();
+}
+std::vector<listener_info> broker::listeners() const {
+    return impl_->listeners();
+}
 
 broker_stats broker::stats() const {
     const auto& s = impl_->stats;

@@ -1,8 +1,8 @@
 #include "broker_impl.h"
 
+#include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 #include <future>
-#include <spdlog/spdlog.h>
 
 #include "base/clock.h"
 #include "connection.h"
@@ -19,7 +19,9 @@ broker_impl::broker_impl(broker_options o, net::io_pool& p, storage::journal& j,
     }
 }
 
-broker_impl::~broker_impl() { stop(); }
+broker_impl::~broker_impl() {
+    stop();
+}
 
 status broker_impl::start() {
     for (int i = 0; i < std::max(1, opts.message_partitions); ++i) {
@@ -55,9 +57,8 @@ status broker_impl::open_listeners() {
         lo.ws_path = opts.ws_path;
         lo.handshake_timeout_ms = opts.connect_timeout_ms;
         lo.max_ws_frame = size_t(opts.max_packet_size) + 64 * 1024;
-        auto l = net::listener::start(pool, lo, [this](std::unique_ptr<net::transport> t) {
-            accept(std::move(t));
-        });
+        auto l = net::listener::start(
+            pool, lo, [this](std::unique_ptr<net::transport> t) { accept(std::move(t)); });
         if (!l) return l.error();
         // Tests and operators read the chosen port from this line.
         spdlog::info("listener {} bound to {}:{}", name, opts.bind, (*l)->port());
@@ -171,34 +172,36 @@ void broker_impl::unregister_session(const std::shared_ptr<session_anchor>& a) {
 void broker_impl::hand_over(std::shared_ptr<session_anchor> old, bool clean_start, uint32_t to,
                             std::function<void(std::unique_ptr<session>)> reply) {
     const uint32_t from = old->thread.load();
-    asio::post(workers_[from]->ctx(), [this, old, clean_start, to, reply = std::move(reply)]() mutable {
-        worker& w = *workers_[pool.current_index()];
-        auto it = w.sessions.find(old->id);
-        if (it == w.sessions.end()) {
-            if (old->thread.load() != w.index() && !old->ended.load()) {
-                // Moved meanwhile (another takeover): follow it.
-                hand_over(old, clean_start, to, std::move(reply));
+    asio::post(
+        workers_[from]->ctx(), [this, old, clean_start, to, reply = std::move(reply)]() mutable {
+            worker& w = *workers_[pool.current_index()];
+            auto it = w.sessions.find(old->id);
+            if (it == w.sessions.end()) {
+                if (old->thread.load() != w.index() && !old->ended.load()) {
+                    // Moved meanwhile (another takeover): follow it.
+                    hand_over(old, clean_start, to, std::move(reply));
+                    return;
+                }
+                asio::post(workers_[to]->ctx(), [reply = std::move(reply)] { reply(nullptr); });
                 return;
             }
-            asio::post(workers_[to]->ctx(), [reply = std::move(reply)] { reply(nullptr); });
-            return;
-        }
-        session& s = *it->second;
-        if (s.conn()) s.conn()->kick_for_takeover();
-        if (clean_start) {
-            end_session(w, old->id);
-            asio::post(workers_[to]->ctx(), [reply = std::move(reply)] { reply(nullptr); });
-            return;
-        }
-        std::unique_ptr<session> moved = std::move(it->second);
-        w.sessions.erase(it);
-        moved->expiry_timer.reset();
-        moved->will_timer.reset();
-        old->thread.store(to, std::memory_order_release);
-        asio::post(workers_[to]->ctx(), [reply = std::move(reply), moved = std::move(moved)]() mutable {
-            reply(std::move(moved));
+            session& s = *it->second;
+            if (s.conn()) s.conn()->kick_for_takeover();
+            if (clean_start) {
+                end_session(w, old->id);
+                asio::post(workers_[to]->ctx(), [reply = std::move(reply)] { reply(nullptr); });
+                return;
+            }
+            std::unique_ptr<session> moved = std::move(it->second);
+            w.sessions.erase(it);
+            moved->expiry_timer.reset();
+            moved->will_timer.reset();
+            old->thread.store(to, std::memory_order_release);
+            asio::post(workers_[to]->ctx(),
+                       [reply = std::move(reply), moved = std::move(moved)]() mutable {
+                           reply(std::move(moved));
+                       });
         });
-    });
 }
 
 void broker_impl::keep_detached(worker& w, session& s) {
@@ -239,7 +242,9 @@ void broker_impl::end_session(worker& w, uint64_t session_id) {
     }
 }
 
-std::vector<listener_info> broker_impl::listeners() const { return listener_info_; }
+std::vector<listener_info> broker_impl::listeners() const {
+    return listener_info_;
+}
 
 route_change make_route_change(bool add, std::string_view filter_as_sent, uint64_t session_id,
                                route value) {

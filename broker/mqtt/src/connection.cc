@@ -1,7 +1,7 @@
 #include "connection.h"
 
-#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "base/clock.h"
 #include "base/errc.h"
@@ -110,7 +110,8 @@ void connection::process_buffered() {
                 // a 5.0 CONNACK 0x84 above.
                 const size_t name_len_at = header.value->header_size;
                 if (size > name_len_at + 2) {
-                    const size_t name_len = (size_t(avail[name_len_at]) << 8) | size_t(avail[name_len_at + 1]);
+                    const size_t name_len =
+                        (size_t(avail[name_len_at]) << 8) | size_t(avail[name_len_at + 1]);
                     const size_t level_at = name_len_at + 2 + name_len;
                     if (level_at < size && std::to_integer<uint8_t>(avail[level_at]) < 5) {
                         version_ = codec::protocol_version::v3_1_1;
@@ -247,10 +248,9 @@ void connection::flush() {
     out_.clear();
     write_in_flight_ = true;
     std::vector<asio::const_buffer> bufs{asio::buffer(writing_)};
-    transport_->async_write(std::move(bufs), [self = shared_from_this()](std::error_code ec,
-                                                                          size_t n) {
-        self->on_written(ec, n);
-    });
+    transport_->async_write(
+        std::move(bufs),
+        [self = shared_from_this()](std::error_code ec, size_t n) { self->on_written(ec, n); });
 }
 
 void connection::on_written(std::error_code ec, size_t n) {

@@ -1,8 +1,8 @@
 // CONNECT and CONNACK: MQTT 5.0 sections 3.1, 3.2 and 4.1 (sessions);
 // 3.1.1 sections 3.1 and 3.2.
 
-#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -17,12 +17,17 @@ namespace {
 // 3.x CONNACK return codes for the 5.0 reasons we refuse with.
 uint8_t v3_return_code(uint8_t reason_v5) {
     switch (reason_v5) {
-        case codec::reason::unsupported_protocol_version: return 1;
-        case codec::reason::client_identifier_not_valid: return 2;
+        case codec::reason::unsupported_protocol_version:
+            return 1;
+        case codec::reason::client_identifier_not_valid:
+            return 2;
         case codec::reason::server_unavailable:
-        case codec::reason::server_busy: return 3;
-        case codec::reason::bad_user_name_or_password: return 4;
-        default: return 5;  // not authorized
+        case codec::reason::server_busy:
+            return 3;
+        case codec::reason::bad_user_name_or_password:
+            return 4;
+        default:
+            return 5;  // not authorized
     }
 }
 
@@ -74,11 +79,13 @@ void connection::handle_connect(codec::connect& c) {
     const bool v5 = version_ == codec::protocol_version::v5;
     if (v5) {
         const auto& p = c.props;
-        if (p.request_problem_information) request_problem_information_ = *p.request_problem_information != 0;
+        if (p.request_problem_information)
+            request_problem_information_ = *p.request_problem_information != 0;
         if (p.receive_maximum) client_receive_maximum_ = *p.receive_maximum;
         if (p.maximum_packet_size) client_max_packet_size_ = *p.maximum_packet_size;
         if (p.topic_alias_maximum) client_topic_alias_max_ = *p.topic_alias_maximum;
-        if (p.receive_maximum && *p.receive_maximum == 0) {  // [MQTT-3.1.2-...] 0 is a protocol error
+        if (p.receive_maximum &&
+            *p.receive_maximum == 0) {  // [MQTT-3.1.2-...] 0 is a protocol error
             refuse_connect(codec::reason::protocol_error, "receive maximum 0");
             return;
         }
@@ -138,7 +145,8 @@ void connection::handle_connect(codec::connect& c) {
     requested_keep_alive_s_ = c.keep_alive;
     keep_alive_s_ = c.keep_alive;
     if (o.server_keep_alive_s != 0) keep_alive_s_ = o.server_keep_alive_s;
-    if (keep_alive_s_ > o.keep_alive_max_s || (keep_alive_s_ == 0 && o.keep_alive_max_s < 65535 && v5)) {
+    if (keep_alive_s_ > o.keep_alive_max_s ||
+        (keep_alive_s_ == 0 && o.keep_alive_max_s < 65535 && v5)) {
         keep_alive_s_ = o.keep_alive_max_s;
     }
     clean_start_ = c.clean_start;
@@ -164,7 +172,8 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     const bool present = resumed != nullptr;
     std::unique_ptr<session> s = std::move(resumed);
     if (!s) {
-        auto anchor = std::make_shared<session_anchor>(b.new_session_id(), client_id_, worker_.index());
+        auto anchor =
+            std::make_shared<session_anchor>(b.new_session_id(), client_id_, worker_.index());
         s = std::make_unique<session>(worker_, std::move(anchor));
         b.stats.sessions.fetch_add(1, std::memory_order_relaxed);
     } else {

@@ -2,8 +2,8 @@
 // the will when a connection ends: MQTT 5.0 sections 3.14, 3.15, 3.1.2.5
 // (will), 3.1.3.2.2 (will delay) and 4.1 (session expiry).
 
-#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "broker_impl.h"
 #include "connection.h"
@@ -21,8 +21,8 @@ void connection::handle_disconnect(const codec::disconnect& d) {
                 disconnect(codec::reason::protocol_error, "session expiry set on DISCONNECT");
                 return;
             }
-            session_expiry_s_ =
-                std::min(*d.props.session_expiry_interval, worker_.broker().opts.session_expiry_max_s);
+            session_expiry_s_ = std::min(*d.props.session_expiry_interval,
+                                         worker_.broker().opts.session_expiry_max_s);
             session_->expiry_interval_s = session_expiry_s_;
             session_->anchor()->persistent.store(session_expiry_s_ > 0);
         }

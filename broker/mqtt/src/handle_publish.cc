@@ -1,8 +1,8 @@
 // PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP from the client: MQTT 5.0
 // sections 3.3-3.7 and 4.3 (QoS flows); 3.1.1 sections 3.3-3.7.
 
-#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -142,7 +142,8 @@ void connection::complete_publishes() {
 void connection::handle_pubrel(const codec::pubrel& r) {
     codec::pubcomp comp;
     comp.packet_id = r.packet_id;
-    if (session_->incoming_qos2.erase(r.packet_id) == 0 && version_ == codec::protocol_version::v5) {
+    if (session_->incoming_qos2.erase(r.packet_id) == 0 &&
+        version_ == codec::protocol_version::v5) {
         comp.reason_code = codec::reason::packet_identifier_not_found;
     }
     send(comp);

@@ -1,8 +1,8 @@
 // SUBSCRIBE/SUBACK and UNSUBSCRIBE/UNSUBACK: MQTT 5.0 sections 3.8-3.11 and
 // 4.8 (shared subscriptions); 3.1.1 sections 3.8-3.11.
 
-#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -14,7 +14,9 @@
 namespace robust::mqtt {
 
 namespace {
-bool has_wildcard(std::string_view f) { return f.find_first_of("+#") != std::string_view::npos; }
+bool has_wildcard(std::string_view f) {
+    return f.find_first_of("+#") != std::string_view::npos;
+}
 
 /// Counts down the storage and routing steps a SUBSCRIBE waits for; the
 /// last one runs the continuation on the connection's thread.
@@ -78,7 +80,8 @@ void connection::handle_subscribe(codec::subscribe& sub) {
             continue;
         }
         codec::subscribe_options opts = s.options;
-        if (static_cast<uint8_t>(opts.max_qos) > o.max_qos) opts.max_qos = static_cast<qos_level>(o.max_qos);
+        if (static_cast<uint8_t>(opts.max_qos) > o.max_qos)
+            opts.max_qos = static_cast<qos_level>(o.max_qos);
         const bool existed = session_->subscriptions.contains(s.filter);
         session_->subscriptions[s.filter] = session_subscription{opts, sub_id};
 

@@ -31,7 +31,8 @@ storage::record to_record(const message& m, int64_t now_ms) {
     r.headers.reserve(p.user_properties.size() + 2);
     add(r, "mqtt.qos", std::to_string(static_cast<int>(m.qos)));
     if (m.retain) add(r, "mqtt.retain", "1");
-    if (p.payload_format_indicator) add(r, "mqtt.payload_format", std::to_string(*p.payload_format_indicator));
+    if (p.payload_format_indicator)
+        add(r, "mqtt.payload_format", std::to_string(*p.payload_format_indicator));
     if (p.content_type) add(r, "mqtt.content_type", *p.content_type);
     if (p.response_topic) add(r, "mqtt.response_topic", *p.response_topic);
     if (p.correlation_data) add(r, "mqtt.correlation_data", *p.correlation_data);

@@ -4,9 +4,9 @@
 // through meta_store::apply_async (one writer thread, so they apply in the
 // order they were issued); start-up reads are synchronous on main's thread.
 
+#include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 #include <future>
-#include <spdlog/spdlog.h>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -44,7 +44,9 @@ void apply(meta::meta_store& store, std::vector<meta::mutation> batch,
     });
 }
 
-bool is_sys_topic(std::string_view topic) { return topic.starts_with("$SYS/"); }
+bool is_sys_topic(std::string_view topic) {
+    return topic.starts_with("$SYS/");
+}
 }  // namespace
 
 void broker_impl::ensure_inbox(session_anchor& a) {
@@ -92,7 +94,8 @@ void broker_impl::save_subscriptions(const session& s, const std::vector<std::st
 void broker_impl::erase_subscriptions(const session& s, const std::vector<std::string>& filters) {
     std::vector<meta::mutation> batch;
     for (const auto& f : filters) {
-        batch.push_back(meta::erase_mutation(meta::keys::mqtt_subscription(default_tenant, s.client_id(), f)));
+        batch.push_back(
+            meta::erase_mutation(meta::keys::mqtt_subscription(default_tenant, s.client_id(), f)));
     }
     apply(meta, std::move(batch), {});
 }
@@ -101,7 +104,8 @@ void broker_impl::forget_session(const session& s) {
     std::vector<meta::mutation> batch;
     batch.push_back(meta::erase_mutation(meta::keys::mqtt_session(default_tenant, s.client_id())));
     for (const auto& [f, sub] : s.subscriptions) {
-        batch.push_back(meta::erase_mutation(meta::keys::mqtt_subscription(default_tenant, s.client_id(), f)));
+        batch.push_back(
+            meta::erase_mutation(meta::keys::mqtt_subscription(default_tenant, s.client_id(), f)));
     }
     const uint64_t inbox = s.anchor()->inbox.load();
     apply(meta, std::move(batch), [this, inbox](status) {
@@ -135,14 +139,16 @@ void broker_impl::set_retained(const message_ptr& msg, std::function<void(status
         r.qos = static_cast<uint8_t>(msg->qos);
         r.stored_ms = now_unix_ms();
         if (msg->expiry_at_ms != 0) {
-            r.message_expiry_s = static_cast<uint32_t>(std::max<int64_t>(1, (msg->expiry_at_ms - r.stored_ms + 999) / 1000));
+            r.message_expiry_s = static_cast<uint32_t>(
+                std::max<int64_t>(1, (msg->expiry_at_ms - r.stored_ms + 999) / 1000));
         }
         auto& p = r.properties;
         p.payload_format_indicator = msg->props.payload_format_indicator;
         p.content_type = msg->props.content_type;
         p.response_topic = msg->props.response_topic;
         p.correlation_data = msg->props.correlation_data;
-        for (const auto& up : msg->props.user_properties) p.user_properties.emplace_back(up.key, up.value);
+        for (const auto& up : msg->props.user_properties)
+            p.user_properties.emplace_back(up.key, up.value);
         auto pm = meta::put_mutation(r);
         if (!pm) {
             if (done) done(pm.error());
@@ -156,7 +162,8 @@ void broker_impl::set_retained(const message_ptr& msg, std::function<void(status
 std::vector<message_ptr> broker_impl::retained_matching(std::string_view filter) {
     std::vector<message_ptr> out;
     std::lock_guard lock(retained_mutex_);
-    retained_.match_filter(filter, [&](std::string_view, const message_ptr& m) { out.push_back(m); });
+    retained_.match_filter(filter,
+                           [&](std::string_view, const message_ptr& m) { out.push_back(m); });
     return out;
 }
 
@@ -181,7 +188,8 @@ status broker_impl::restore() {
             m->payload = shared_buffer(std::move(r.payload));
             m->qos = static_cast<qos_level>(std::min<uint8_t>(r.qos, 2));
             m->retain = true;
-            if (r.message_expiry_s != 0) m->expiry_at_ms = r.stored_ms + int64_t(r.message_expiry_s) * 1000;
+            if (r.message_expiry_s != 0)
+                m->expiry_at_ms = r.stored_ms + int64_t(r.message_expiry_s) * 1000;
             auto& p = m->props;
             p.payload_format_indicator = r.properties.payload_format_indicator;
             p.content_type = r.properties.content_type;
@@ -231,11 +239,14 @@ status broker_impl::restore() {
                                        : r.session_expiry_s - static_cast<uint32_t>(elapsed_s);
             if (r.inbox_shard != 0) {
                 const storage::shard_id inbox{r.inbox_shard};
-                auto committed = journal.committed_position(session::cursor_group(r.client_id), inbox);
+                auto committed =
+                    journal.committed_position(session::cursor_group(r.client_id), inbox);
                 int64_t cursor_pos = committed ? *committed : journal.earliest(inbox).value_or(0);
-                if (auto earliest = journal.earliest(inbox)) cursor_pos = std::max(cursor_pos, *earliest);
+                if (auto earliest = journal.earliest(inbox))
+                    cursor_pos = std::max(cursor_pos, *earliest);
                 s->set_inbox_position(cursor_pos);
-                if (auto next = journal.next_offset(inbox)) anchor->queued.store(std::max<int64_t>(0, *next - cursor_pos));
+                if (auto next = journal.next_offset(inbox))
+                    anchor->queued.store(std::max<int64_t>(0, *next - cursor_pos));
             }
             std::vector<route_change> changes;
             for (auto& sub : *subs) {

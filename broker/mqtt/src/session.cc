@@ -1,7 +1,7 @@
 #include "session.h"
 
-#include <asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -14,7 +14,9 @@ namespace robust::mqtt {
 namespace {
 constexpr size_t load_max_bytes = 4 * 1024 * 1024;
 
-qos_level min_qos(qos_level a, qos_level b) { return a < b ? a : b; }
+qos_level min_qos(qos_level a, qos_level b) {
+    return a < b ? a : b;
+}
 }  // namespace
 
 session::session(worker& w, std::shared_ptr<session_anchor> anchor)
@@ -177,7 +179,8 @@ bool session::send(outgoing& o) {
         if (m.expiry_at_ms != 0) {
             // The interval left, rounded up [MQTT-3.3.2-6].
             const int64_t left = m.expiry_at_ms - now_unix_ms();
-            p.props.message_expiry_interval = static_cast<uint32_t>(std::max<int64_t>(1, (left + 999) / 1000));
+            p.props.message_expiry_interval =
+                static_cast<uint32_t>(std::max<int64_t>(1, (left + 999) / 1000));
         }
         p.props.subscription_identifiers = o.subscription_ids;
     }
@@ -204,7 +207,7 @@ void session::mark_done(int64_t offset) {
         anchor_->queued.fetch_sub(cursor_ - before, std::memory_order_relaxed);
         auto& b = worker_->broker();
         ignore_result(b.journal.commit_position(cursor_group(client_id()),
-                                                 storage::shard_id{anchor_->inbox.load()}, cursor_));
+                                                storage::shard_id{anchor_->inbox.load()}, cursor_));
     }
 }
 
@@ -289,7 +292,8 @@ void session::maybe_load() {
     asio::post(b.blocking, [&b, anchor = anchor_, gen = generation_, from = read_pos_, room] {
         std::vector<std::pair<int64_t, message_ptr>> loaded;
         bool end = true;
-        auto recs = b.journal.read(storage::shard_id{anchor->inbox.load()}, from, room, load_max_bytes);
+        auto recs =
+            b.journal.read(storage::shard_id{anchor->inbox.load()}, from, room, load_max_bytes);
         if (!recs) {
             spdlog::warn("mqtt: reading the inbox of {} failed: {}", anchor->client_id,
                          recs.error().message());

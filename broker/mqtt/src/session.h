@@ -73,7 +73,7 @@ public:
 
     // --- persistent state -----------------------------------------------
     std::map<std::string, session_subscription> subscriptions;  // by filter as sent
-    std::unordered_set<uint16_t> incoming_qos2;  // PUBREC sent, PUBREL awaited
+    std::unordered_set<uint16_t> incoming_qos2;                 // PUBREC sent, PUBREL awaited
     uint32_t expiry_interval_s = 0;
     /// Timers of a detached session, on its worker's context: session
     /// expiry, and a will waiting for its delay [MQTT-3.1.3-9].
@@ -136,9 +136,9 @@ private:
     int64_t cursor_ = 0;
     int64_t read_pos_ = 0;  // every offset below was seen (in window_ or done)
     bool loading_ = false;
-    bool caught_up_ = false;  // the last load reached the end of the inbox
+    bool caught_up_ = false;     // the last load reached the end of the inbox
     int64_t gap_probe_at_ = -1;  // a load found nothing at this read_pos_: don't spin
-    uint64_t generation_ = 0;  // bumped per attach: stale loads are ignored
+    uint64_t generation_ = 0;    // bumped per attach: stale loads are ignored
 };
 
 }  // namespace robust::mqtt

@@ -33,7 +33,9 @@ void broker_impl::publish_sys() {
         m->retain = true;
         w.publish_internal(std::move(m));
     };
-    auto n = [](const std::atomic<uint64_t>& v) { return std::to_string(v.load(std::memory_order_relaxed)); };
+    auto n = [](const std::atomic<uint64_t>& v) {
+        return std::to_string(v.load(std::memory_order_relaxed));
+    };
     put("$SYS/broker/version", std::string("robustmq ") + ROBUSTMQ_VERSION);
     put("$SYS/broker/uptime", std::to_string((now_unix_ms() - started_ms) / 1000) + " seconds");
     put("$SYS/broker/clients/connected", n(stats.clients_connected));

@@ -1,8 +1,8 @@
 #include "worker.h"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <asio/post.hpp>
-#include <spdlog/spdlog.h>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -98,7 +98,8 @@ void worker::persist(const std::shared_ptr<prepared_publish>& p, std::function<v
 
     if (retain) {
         if (durable) {
-            broker_.set_retained(msg, [finish_one](status s) { finish_one(s ? std::error_code{} : s.error()); });
+            broker_.set_retained(
+                msg, [finish_one](status s) { finish_one(s ? std::error_code{} : s.error()); });
         } else {
             broker_.set_retained(msg, {});
         }
@@ -167,7 +168,8 @@ void worker::redispatch_shared(std::vector<delivery> undelivered) {
         next.anchor = pick->value.anchor;
         next.msg = d.msg;
         next.qos = std::min(d.msg->qos, pick->value.options.max_qos);
-        if (pick->value.subscription_id != 0) next.subscription_ids.push_back(pick->value.subscription_id);
+        if (pick->value.subscription_id != 0)
+            next.subscription_ids.push_back(pick->value.subscription_id);
         next.share_group = std::move(d.share_group);
         next.share_filter = std::move(d.share_filter);
         queue_delivery(std::move(next));

@@ -33,12 +33,12 @@ class broker_impl;
 struct prepared_publish {
     message_ptr msg;
     std::vector<delivery> deliveries;
-    std::vector<storage::shard_id> inboxes;   // persistent subscribers' inboxes
-    std::vector<size_t> inbox_delivery;       // deliveries[] index per inbox
-    bool journaled = false;                   // appended to the journal
-    bool ready = false;                       // persisted (or failed): may be dispatched
-    int pending = 0;                          // storage operations outstanding
-    std::error_code error;                    // first storage failure
+    std::vector<storage::shard_id> inboxes;  // persistent subscribers' inboxes
+    std::vector<size_t> inbox_delivery;      // deliveries[] index per inbox
+    bool journaled = false;                  // appended to the journal
+    bool ready = false;                      // persisted (or failed): may be dispatched
+    int pending = 0;                         // storage operations outstanding
+    std::error_code error;                   // first storage failure
 };
 
 class worker {

@@ -36,7 +36,8 @@ TEST(MqttMessageRecord, RoundTripsEveryForwardedField) {
     EXPECT_EQ(b.payload.view(), m.payload.view());
     EXPECT_EQ(b.qos, qos_level::exactly_once);
     EXPECT_TRUE(b.retain);
-    EXPECT_EQ(b.props, m.props);  // user properties in order, the spoofed one kept as a user property
+    EXPECT_EQ(b.props,
+              m.props);  // user properties in order, the spoofed one kept as a user property
     EXPECT_EQ(b.expiry_at_ms, m.expiry_at_ms);
 }
 

@@ -30,9 +30,9 @@ struct decode_limits {
 
 struct fixed_header {
     packet_type type{};
-    uint8_t flags = 0;                // low nibble of byte 1
-    uint32_t remaining_length = 0;    // variable header + payload
-    uint8_t header_size = 0;          // 2..5 bytes
+    uint8_t flags = 0;              // low nibble of byte 1
+    uint32_t remaining_length = 0;  // variable header + payload
+    uint8_t header_size = 0;        // 2..5 bytes
     size_t packet_size() const { return header_size + size_t(remaining_length); }
 };
 

@@ -56,33 +56,33 @@ struct user_property {
 /// a repeated property other than user_property and subscription_identifier
 /// (protocol_error); the encoder writes only what is set.
 struct properties {
-    std::optional<uint8_t> payload_format_indicator;           // 0x01
-    std::optional<uint32_t> message_expiry_interval;           // 0x02
-    std::optional<std::string> content_type;                   // 0x03
-    std::optional<std::string> response_topic;                 // 0x08
-    std::optional<std::string> correlation_data;               // 0x09 (binary)
-    std::vector<uint32_t> subscription_identifiers;            // 0x0B (varint; many in PUBLISH)
-    std::optional<uint32_t> session_expiry_interval;           // 0x11
-    std::optional<std::string> assigned_client_identifier;     // 0x12
-    std::optional<uint16_t> server_keep_alive;                 // 0x13
-    std::optional<std::string> authentication_method;          // 0x15
-    std::optional<std::string> authentication_data;            // 0x16 (binary)
-    std::optional<uint8_t> request_problem_information;        // 0x17
-    std::optional<uint32_t> will_delay_interval;               // 0x18
-    std::optional<uint8_t> request_response_information;       // 0x19
-    std::optional<std::string> response_information;           // 0x1A
-    std::optional<std::string> server_reference;               // 0x1C
-    std::optional<std::string> reason_string;                  // 0x1F
-    std::optional<uint16_t> receive_maximum;                   // 0x21
-    std::optional<uint16_t> topic_alias_maximum;               // 0x22
-    std::optional<uint16_t> topic_alias;                       // 0x23
-    std::optional<uint8_t> maximum_qos;                        // 0x24
-    std::optional<uint8_t> retain_available;                   // 0x25
-    std::vector<user_property> user_properties;                // 0x26 (ordered, repeatable)
-    std::optional<uint32_t> maximum_packet_size;               // 0x27
-    std::optional<uint8_t> wildcard_subscription_available;    // 0x28
-    std::optional<uint8_t> subscription_identifiers_available; // 0x29
-    std::optional<uint8_t> shared_subscription_available;      // 0x2A
+    std::optional<uint8_t> payload_format_indicator;            // 0x01
+    std::optional<uint32_t> message_expiry_interval;            // 0x02
+    std::optional<std::string> content_type;                    // 0x03
+    std::optional<std::string> response_topic;                  // 0x08
+    std::optional<std::string> correlation_data;                // 0x09 (binary)
+    std::vector<uint32_t> subscription_identifiers;             // 0x0B (varint; many in PUBLISH)
+    std::optional<uint32_t> session_expiry_interval;            // 0x11
+    std::optional<std::string> assigned_client_identifier;      // 0x12
+    std::optional<uint16_t> server_keep_alive;                  // 0x13
+    std::optional<std::string> authentication_method;           // 0x15
+    std::optional<std::string> authentication_data;             // 0x16 (binary)
+    std::optional<uint8_t> request_problem_information;         // 0x17
+    std::optional<uint32_t> will_delay_interval;                // 0x18
+    std::optional<uint8_t> request_response_information;        // 0x19
+    std::optional<std::string> response_information;            // 0x1A
+    std::optional<std::string> server_reference;                // 0x1C
+    std::optional<std::string> reason_string;                   // 0x1F
+    std::optional<uint16_t> receive_maximum;                    // 0x21
+    std::optional<uint16_t> topic_alias_maximum;                // 0x22
+    std::optional<uint16_t> topic_alias;                        // 0x23
+    std::optional<uint8_t> maximum_qos;                         // 0x24
+    std::optional<uint8_t> retain_available;                    // 0x25
+    std::vector<user_property> user_properties;                 // 0x26 (ordered, repeatable)
+    std::optional<uint32_t> maximum_packet_size;                // 0x27
+    std::optional<uint8_t> wildcard_subscription_available;     // 0x28
+    std::optional<uint8_t> subscription_identifiers_available;  // 0x29
+    std::optional<uint8_t> shared_subscription_available;       // 0x2A
 
     friend bool operator==(const properties&, const properties&) = default;
 };
@@ -204,6 +204,8 @@ struct auth {  // 5.0 only
 using packet = std::variant<connect, connack, publish, puback, pubrec, pubrel, pubcomp, subscribe,
                             suback, unsubscribe, unsuback, pingreq, pingresp, disconnect, auth>;
 
-inline packet_type type_of(const packet& p) { return static_cast<packet_type>(p.index() + 1); }
+inline packet_type type_of(const packet& p) {
+    return static_cast<packet_type>(p.index() + 1);
+}
 
 }  // namespace robust::mqtt::codec
