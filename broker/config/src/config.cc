@@ -128,6 +128,32 @@ std::string check_ws_path(const std::string& v) {
     return {};
 }
 
+// storage.topic_durability: "filter=level, filter=level, ...".
+std::string check_topic_durability(const std::string& v) {
+    const std::string_view rules = v;
+    size_t start = 0;
+    while (start <= rules.size()) {
+        size_t end = rules.find(',', start);
+        if (end == std::string_view::npos) end = rules.size();
+        std::string_view rule = rules.substr(start, end - start);
+        while (!rule.empty() && rule.front() == ' ') rule.remove_prefix(1);
+        while (!rule.empty() && rule.back() == ' ') rule.remove_suffix(1);
+        if (!rule.empty() || end != rules.size() || start != 0) {
+            const size_t eq = rule.rfind('=');
+            if (eq == std::string_view::npos || eq == 0) {
+                return "must be comma-separated filter=level rules, e.g. "
+                       "\"sensors/#=none, orders/#=fsync\"";
+            }
+            const std::string_view level = rule.substr(eq + 1);
+            if (level != "none" && level != "wal" && level != "fsync") {
+                return "level of rule \"" + std::string(rule) + "\" must be none, wal or fsync";
+            }
+        }
+        start = end + 1;
+    }
+    return {};
+}
+
 std::string check_non_empty(const std::string& v) {
     return v.empty() ? "must not be empty" : std::string();
 }
@@ -206,6 +232,8 @@ const std::vector<field>& all_fields() {
                                   0, int64_max));
         f.push_back(
             integer_field("storage", "reader_threads", &sc::storage, &stc::reader_threads, 1, 256));
+        f.push_back(string_field("storage", "topic_durability", &sc::storage,
+                                 &stc::topic_durability, check_topic_durability));
         return f;
     }();
     return fields;
@@ -654,6 +682,30 @@ std::string_view to_string(log_level v) noexcept {
 
 std::string_view to_string(log_format v) noexcept {
     return v == log_format::json ? "json" : "text";
+}
+
+std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules) {
+    std::vector<topic_durability_rule> out;
+    size_t start = 0;
+    while (start < rules.size()) {
+        size_t end = rules.find(',', start);
+        if (end == std::string_view::npos) end = rules.size();
+        std::string_view rule = rules.substr(start, end - start);
+        while (!rule.empty() && rule.front() == ' ') rule.remove_prefix(1);
+        while (!rule.empty() && rule.back() == ' ') rule.remove_suffix(1);
+        const size_t eq = rule.rfind('=');
+        if (eq != std::string_view::npos && eq > 0) {
+            topic_durability_rule r;
+            r.filter = std::string(rule.substr(0, eq));
+            const std::string_view level = rule.substr(eq + 1);
+            r.level = level == "none"    ? durability_level::none
+                      : level == "fsync" ? durability_level::fsync
+                                         : durability_level::wal;
+            out.push_back(std::move(r));
+        }
+        start = end + 1;
+    }
+    return out;
 }
 
 std::string_view to_string(storage_engine v) noexcept {

@@ -359,13 +359,41 @@ TEST(ConfigDocs, EveryKeyIsDocumentedWithItsEnvironmentVariable) {
     ss << in.rdbuf();
     const std::string doc = ss.str();
     const auto keys = config_keys();
-    EXPECT_EQ(keys.size(), 35u);
+    EXPECT_EQ(keys.size(), 36u);
     for (const auto& name : keys) {
         const std::string section = name.substr(0, name.find('.'));
         const std::string key = name.substr(name.find('.') + 1);
         EXPECT_THAT(doc, HasSubstr("| `" + key + "` |")) << name;
         EXPECT_THAT(doc, HasSubstr("`" + env_var_name(section, key) + "`")) << name;
     }
+}
+
+}  // namespace
+}  // namespace robust::config
+
+namespace robust::config {
+namespace {
+
+TEST(ConfigTopicDurability, ParsesRulesInOrder) {
+    auto cfg = load_ok(std::nullopt,
+                       {{"ROBUSTMQ_STORAGE_TOPIC_DURABILITY", "sensors/#=none, orders/+/x=fsync"}});
+    auto rules = parse_topic_durability(cfg.storage.topic_durability);
+    ASSERT_EQ(rules.size(), 2u);
+    EXPECT_EQ(rules[0].filter, "sensors/#");
+    EXPECT_EQ(rules[0].level, durability_level::none);
+    EXPECT_EQ(rules[1].filter, "orders/+/x");
+    EXPECT_EQ(rules[1].level, durability_level::fsync);
+    EXPECT_TRUE(parse_topic_durability("").empty());
+}
+
+TEST(ConfigTopicDurability, NamesTheKeyAndTheFixForABadRule) {
+    const std::string err =
+        load_error(std::nullopt, {{"ROBUSTMQ_STORAGE_TOPIC_DURABILITY", "a/#=slow"}});
+    EXPECT_NE(err.find("storage.topic_durability"), std::string::npos) << err;
+    EXPECT_NE(err.find("none, wal or fsync"), std::string::npos) << err;
+    const std::string err2 =
+        load_error(std::nullopt, {{"ROBUSTMQ_STORAGE_TOPIC_DURABILITY", "no-level"}});
+    EXPECT_NE(err2.find("filter=level"), std::string::npos) << err2;
 }
 
 }  // namespace

@@ -22,16 +22,20 @@ struct server::parts {
 mqtt::broker_options mqtt_options(const config::server_config& cfg) {
     mqtt::broker_options o;
     static_cast<config::mqtt_config&>(o) = cfg.mqtt;
-    switch (cfg.storage.durability) {
-        case config::durability_level::none:
-            o.durability = storage::durability::none;
-            break;
-        case config::durability_level::wal:
-            o.durability = storage::durability::wal;
-            break;
-        case config::durability_level::fsync:
-            o.durability = storage::durability::fsync;
-            break;
+    auto convert = [](config::durability_level d) {
+        switch (d) {
+            case config::durability_level::none:
+                return storage::durability::none;
+            case config::durability_level::fsync:
+                return storage::durability::fsync;
+            case config::durability_level::wal:
+                break;
+        }
+        return storage::durability::wal;
+    };
+    o.durability = convert(cfg.storage.durability);
+    for (auto& r : config::parse_topic_durability(cfg.storage.topic_durability)) {
+        o.topic_durability.emplace_back(std::move(r.filter), convert(r.level));
     }
     return o;
 }

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "base/clock.h"
+#include "base/errc.h"
 #include "connection.h"
 #include "router/topic.h"
 #include "session.h"
@@ -23,7 +24,23 @@ broker_impl::~broker_impl() {
     stop();
 }
 
+storage::durability broker_impl::durability_for(std::string_view topic) const {
+    for (const auto& [filter, d] : opts.topic_durability) {
+        if (router::topic_matches(filter, topic)) return d;
+    }
+    return opts.durability;
+}
+
 status broker_impl::start() {
+    for (const auto& [filter, d] : opts.topic_durability) {
+        if (!router::is_valid_topic_filter(filter)) {
+            spdlog::error(
+                "storage.topic_durability: \"{}\" is not a valid MQTT topic filter "
+                "(use '+' and '#' as whole levels, '#' last)",
+                filter);
+            return errc::invalid_argument;
+        }
+    }
     for (int i = 0; i < std::max(1, opts.message_partitions); ++i) {
         auto id = journal.create_shard("$mqtt/messages/" + std::to_string(i));
         if (!id) {

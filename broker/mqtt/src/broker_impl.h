@@ -80,6 +80,8 @@ public:
     size_t worker_count() const { return workers_.size(); }
     bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
+    /// The durability of QoS 1/2 messages to `topic` (storage.topic_durability).
+    storage::durability durability_for(std::string_view topic) const;
     /// The journal shard holding messages published to `topic`.
     storage::shard_id message_shard(std::string_view topic) const;
     uint64_t new_session_id() { return next_session_id_.fetch_add(1, std::memory_order_relaxed); }

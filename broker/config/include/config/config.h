@@ -83,7 +83,19 @@ struct storage_config {
     uint64_t retention_ms = 7ull * 24 * 3600 * 1000;  // 0 = keep forever
     uint64_t retention_bytes = 0;                     // per shard; 0 = unlimited
     uint32_t reader_threads = 2;
+    /// Per-topic durability overriding `durability`: comma-separated
+    /// "filter=level" rules, first match wins, e.g.
+    /// "sensors/#=none, orders/#=fsync". Empty: every topic uses `durability`.
+    std::string topic_durability;
 };
+
+/// One rule of storage.topic_durability.
+struct topic_durability_rule {
+    std::string filter;
+    durability_level level = durability_level::wal;
+};
+/// Parses storage.topic_durability (already validated by load_config).
+std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules);
 
 struct server_config {
     node_config node;

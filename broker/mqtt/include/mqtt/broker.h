@@ -34,6 +34,8 @@ class broker_impl;
 struct broker_options : config::mqtt_config {
     int message_partitions = 8;  // journal shards MQTT messages are spread over
     storage::durability durability = storage::durability::wal;  // for QoS 1/2 messages
+    /// storage.topic_durability: (filter, durability), the first match wins.
+    std::vector<std::pair<std::string, storage::durability>> topic_durability;
 };
 
 struct listener_info {
