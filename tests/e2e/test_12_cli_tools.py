@@ -200,3 +200,18 @@ def test_mosquitto_rr_request_response(broker):
     assert answered.is_set()
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.decode().strip() == "pong:ping"
+
+
+@pytest.mark.parametrize("qos", [0, 1, 2])
+def test_mqtt31_pub_sub_roundtrip(broker, subs, qos):
+    # MQTT 3.1 (protocol name "MQIsdp", level 3), still spoken by old devices:
+    # the same flows as 3.1.1, and a 3.1 subscriber gets a 3.1.1 publisher's
+    # messages and vice versa.
+    topic = unique("cli31")
+    s = Sub(broker, topic, "mqttv31", qos=qos, count=2)
+    subs.append(s)
+    pub(broker, topic, "-q", str(qos), "-m", "from-31", version="mqttv31")
+    pub(broker, topic, "-q", str(qos), "-m", "from-311", version="mqttv311")
+    got = s.wait()
+    assert [m["payload"] for m in got] == ["from-31", "from-311"]
+    assert {m["qos"] for m in got} == {qos}
