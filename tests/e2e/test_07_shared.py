@@ -165,3 +165,28 @@ def test_share_unacked_message_goes_to_another_member_when_session_ends(broker, 
     got = [m.payload for m in other.barrier(pub)]
     assert held.payload in got, f"{held.payload!r} lost; the other member got {got}"
     assert collections.Counter(got)[held.payload] == 1
+
+
+@pytest.mark.robust_only
+def test_share_unacked_message_goes_to_offline_persistent_member(broker, raw):
+    # As above, but the only other member is a persistent session that is
+    # offline: the message is kept for it (journaled into its session) and
+    # delivered when it reconnects, so nothing acknowledged to the publisher
+    # is lost when the member holding it goes away.
+    topic = unique("shp")
+    flt = f"$share/g/{topic}"
+    cid = unique()
+    keeper = Client(broker, cid, version=5, clean=False, session_expiry=3600)
+    keeper.subscribe(flt, 1)
+    keeper.disconnect()
+    silent = raw(R.V5)
+    silent.connect(unique())
+    silent.subscribe(flt, 1)
+    pub = Client(broker, version=5)
+    pub.publish(topic, b"held", qos=1)  # online members first: the silent one gets it
+    held = silent.recv_publish(timeout=5, ack=False)
+    assert held.payload == b"held"
+    silent.close()
+    keeper = Client(broker, cid, version=5, clean=False, session_expiry=3600)
+    assert keeper.session_present
+    assert [m.payload for m in keeper.expect(1)] == [b"held"]

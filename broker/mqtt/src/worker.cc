@@ -164,15 +164,33 @@ void worker::redispatch_shared(std::vector<delivery> undelivered) {
                 if (!pick) pick = g.pick(alive);
             });
         if (!pick) continue;  // the group is gone: nobody left to take it
+        // The ended member's inbox goes with it, so the message is journaled
+        // again for the new member (a persistent one gets it through its
+        // inbox, even while offline). A copy with RETAIN cleared: this is a
+        // redelivery, not a new retained message.
+        auto copy = std::make_shared<message>(*d.msg);
+        copy->retain = false;
+        auto p = std::make_shared<prepared_publish>();
+        p->msg = std::move(copy);
         delivery next;
         next.anchor = pick->value.anchor;
-        next.msg = d.msg;
+        next.msg = p->msg;
         next.qos = std::min(d.msg->qos, pick->value.options.max_qos);
-        if (pick->value.subscription_id != 0)
+        if (pick->value.subscription_id != 0) {
             next.subscription_ids.push_back(pick->value.subscription_id);
+        }
         next.share_group = std::move(d.share_group);
         next.share_filter = std::move(d.share_filter);
-        queue_delivery(std::move(next));
+        session_anchor& a = *next.anchor;
+        if (next.qos != qos_level::at_most_once && a.persistent.load() && a.inbox.load() != 0) {
+            a.queued.fetch_add(1, std::memory_order_relaxed);
+            p->inboxes.push_back(storage::shard_id{a.inbox.load()});
+            p->inbox_delivery.push_back(0);
+        }
+        p->deliveries.push_back(std::move(next));
+        persist(p, [this, p] {
+            if (!p->error) dispatch(*p);
+        });
     }
 }
 
