@@ -114,11 +114,11 @@ std::vector<delivery> session::take_shared_undelivered() {
     return out;
 }
 
-bool session::window_accepts(int64_t offset) const {
+bool session::window_accepts(int64_t offset) {
     if (offset < cursor_ || offset < read_pos_ || window_.contains(offset)) return false;  // seen
     if (window_.size() >= window_cap()) {
         // Full: leave it in the inbox; the loader reads it later.
-        const_cast<session*>(this)->caught_up_ = false;
+        caught_up_ = false;
         return false;
     }
     return true;

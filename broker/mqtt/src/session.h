@@ -108,7 +108,9 @@ private:
         bool sent = false;      // sent at least once: resend with DUP
     };
 
-    bool window_accepts(int64_t offset) const;
+    /// Whether a live delivery at `offset` enters the window: not seen yet
+    /// and room left (else it stays in the inbox for the loader).
+    bool window_accepts(int64_t offset);
     void remember(int64_t offset);
     void pump();
     bool send(outgoing& o);
