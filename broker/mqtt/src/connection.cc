@@ -243,7 +243,20 @@ bool connection::send_queue_full() const {
 }
 
 void connection::flush() {
-    if (write_in_flight_ || out_.empty() || state_ == state::closed) return;
+    if (state_ == state::closed) return;
+    // A client that stops reading while it keeps sending (its PUBACKs and
+    // QoS 1/2 deliveries are never dropped) must not grow our memory without
+    // bound: past QoS 0's limit plus a full inflight window of the largest
+    // packets it is a stuck consumer, and is disconnected.
+    const auto& o = worker_.broker().opts;
+    const size_t hard_limit = o.send_queue_bytes * 4 + size_t(o.max_inflight) * o.max_packet_size;
+    if (out_.size() > hard_limit && state_ != state::closing) {
+        spdlog::warn("mqtt: {} ({}) does not read its messages ({} bytes unsent), closing", peer_,
+                     client_id_, out_.size());
+        close("send queue limit");
+        return;
+    }
+    if (write_in_flight_ || out_.empty()) return;
     writing_.swap(out_);
     out_.clear();
     write_in_flight_ = true;
