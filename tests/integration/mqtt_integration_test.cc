@@ -148,5 +148,36 @@ TEST_F(MqttIntegration, SessionTakeoverDisconnectsOldClient) {
     EXPECT_EQ(second.receive_publish().payload.view(), "to-second");
 }
 
+TEST_F(MqttIntegration, ClientThatNeverReadsIsDisconnectedNotBuffered) {
+    // Small limits: the hard bound is 4 x 1024 + 1 x 1024 bytes beyond what
+    // the sockets hold. A client floods PINGREQs and never reads the
+    // PINGRESPs: the server must close it instead of buffering them all.
+    server_.reset();
+    auto cfg = make_config();
+    cfg.mqtt.send_queue_bytes = 1024;
+    cfg.mqtt.max_inflight = 1;
+    cfg.mqtt.max_packet_size = 1024;
+    start(cfg);
+    test_client flood(port_, codec::protocol_version::v5, 4096);
+    flood.connect("flood");
+    std::string burst;  // 8M PINGREQs (0xC0 0x00), 16 MiB
+    burst.reserve(16 * 1024 * 1024);
+    while (burst.size() < burst.capacity()) {
+        burst.push_back('\xC0');
+        burst.push_back('\0');
+    }
+    const bool all_sent = flood.try_send_raw(burst);
+    // Either the send already failed, or the connection is closed once the
+    // backlog passed the bound; reading what was queued ends in a close.
+    if (all_sent) {
+        while (flood.receive(std::chrono::seconds(10))) {
+        }
+    }
+    EXPECT_TRUE(!all_sent || flood.closed());
+    // Others are not affected.
+    test_client ok(port_);
+    EXPECT_EQ(ok.connect("ok").reason_code, 0);
+}
+
 }  // namespace
 }  // namespace robust::test

@@ -24,9 +24,14 @@ namespace codec = mqtt::codec;
 
 class test_client {
 public:
-    test_client(uint16_t port, codec::protocol_version v = codec::protocol_version::v5)
+    /// `recv_buffer` > 0 shrinks the socket's receive buffer (set before
+    /// connecting), for tests of a client that does not read.
+    test_client(uint16_t port, codec::protocol_version v = codec::protocol_version::v5,
+                int recv_buffer = 0)
         : version_(v) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (recv_buffer > 0)
+            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &recv_buffer, sizeof recv_buffer);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);
@@ -43,12 +48,17 @@ public:
     test_client(const test_client&) = delete;
 
     void send_raw(std::string_view bytes) {
+        if (!try_send_raw(bytes)) throw std::runtime_error("send failed");
+    }
+    /// False when the server closed the connection before all was sent.
+    bool try_send_raw(std::string_view bytes) {
         size_t off = 0;
         while (off < bytes.size()) {
             ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-            if (n <= 0) throw std::runtime_error("send failed");
+            if (n <= 0) return false;
             off += size_t(n);
         }
+        return true;
     }
     void send(const codec::packet& p) {
         std::string out;
