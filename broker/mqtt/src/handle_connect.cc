@@ -144,10 +144,14 @@ void connection::handle_connect(codec::connect& c) {
     session_expiry_s_ = std::min(session_expiry_s_, o.session_expiry_max_s);
     requested_keep_alive_s_ = c.keep_alive;
     keep_alive_s_ = c.keep_alive;
-    if (o.server_keep_alive_s != 0) keep_alive_s_ = o.server_keep_alive_s;
-    if (keep_alive_s_ > o.keep_alive_max_s ||
-        (keep_alive_s_ == 0 && o.keep_alive_max_s < 65535 && v5)) {
-        keep_alive_s_ = o.keep_alive_max_s;
+    // Only 5.0 can tell the client another keep alive (Server Keep Alive);
+    // a 3.x client keeps its own, or it would be cut off without knowing why.
+    if (v5) {
+        if (o.server_keep_alive_s != 0) keep_alive_s_ = o.server_keep_alive_s;
+        if (keep_alive_s_ > o.keep_alive_max_s ||
+            (keep_alive_s_ == 0 && o.keep_alive_max_s < 65535)) {
+            keep_alive_s_ = o.keep_alive_max_s;
+        }
     }
     clean_start_ = c.clean_start;
 
