@@ -77,7 +77,6 @@ public:
     asio::thread_pool blocking{2};
 
     worker& worker_at(uint32_t i) { return *workers_[i]; }
-    size_t worker_count() const { return workers_.size(); }
     bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
     /// The durability of QoS 1/2 messages to `topic` (storage.topic_durability).

@@ -86,7 +86,6 @@ public:
         cursor_ = cursor;
         read_pos_ = cursor;
     }
-    int64_t inbox_cursor() const { return cursor_; }
 
     /// Called by the loader (on this thread) with inbox records it read.
     void on_loaded(uint64_t generation, std::vector<std::pair<int64_t, message_ptr>> records,

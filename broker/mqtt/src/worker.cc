@@ -113,7 +113,6 @@ void worker::persist(const std::shared_ptr<prepared_publish>& p, std::function<v
     req.records.push_back(to_record(*msg, now_unix_ms()));
     req.index_shards = p->inboxes;
     req.durability = broker_.durability_for(msg->topic);
-    p->journaled = true;
     broker_.journal.append(std::move(req), [this, p, finish_one](result<storage::append_result> r) {
         if (!r) {
             spdlog::error("mqtt: journal append for '{}' failed: {}", p->msg->topic,

@@ -35,7 +35,6 @@ struct prepared_publish {
     std::vector<delivery> deliveries;
     std::vector<storage::shard_id> inboxes;  // persistent subscribers' inboxes
     std::vector<size_t> inbox_delivery;      // deliveries[] index per inbox
-    bool journaled = false;                  // appended to the journal
     bool ready = false;                      // persisted (or failed): may be dispatched
     int pending = 0;                         // storage operations outstanding
     std::error_code error;                   // first storage failure
