@@ -40,7 +40,9 @@ function(broker_test)
   if(ARG_LABELS)
     set(labels ${ARG_LABELS})
   endif()
-  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${labels}")
+  # Test names "<executable>.<Suite>.<Test>": `ctest -R auth_test` runs a module's tests.
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 TEST_PREFIX "${ARG_NAME}."
+    PROPERTIES LABELS "${labels}")
 endfunction()
 
 # broker_fuzzer(NAME <exe> SRCS <files...> LIBRARY <codec library target>)

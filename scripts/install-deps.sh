@@ -17,6 +17,7 @@ build_pkgs=(
 # Third-party clients the end-to-end tests talk to the server with.
 test_pkgs=(
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-pytest
+  prometheus  # promtool: checks the /metrics text format
 )
 
 want=("${build_pkgs[@]}")
@@ -44,6 +45,10 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 # mosquitto's package enables a system service on port 1883; the tests start
 # their own brokers on ephemeral ports, and the default robust-server wants 1883.
-if [[ " ${missing[*]} " == *" mosquitto "* ]] && command -v systemctl >/dev/null 2>&1; then
-  $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || true
-fi
+# Likewise prometheus (installed for promtool and the scrape test, which run
+# their own instance): its service would hold port 9090.
+for svc in mosquitto prometheus; do
+  if [[ " ${missing[*]} " == *" $svc "* ]] && command -v systemctl >/dev/null 2>&1; then
+    $SUDO systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  fi
+done

@@ -67,18 +67,34 @@ def free_port() -> int:
 # ---------------------------------------------------------------------------
 # Brokers
 
+@dataclass
+class TlsConfig:
+    """TLS listeners for a broker (robust-server's [tls] section; mosquitto's
+    per-listener certfile/keyfile/cafile/require_certificate). Files are PEM."""
+    cert_file: str
+    key_file: str
+    ca_file: str = ""
+    verify_peer: bool = False
+
+
 class Broker:
-    """One broker process on a private data dir. Created by the fixtures only."""
+    """One broker process on a private data dir. Created by the fixtures only.
+
+    With `tls`, it also opens an MQTT-over-TLS listener (tls_port) and, where
+    the broker can, a secure WebSocket one (wss_port, else None)."""
 
     kind = "base"
 
-    def __init__(self, data_dir: Path, settings: dict):
+    def __init__(self, data_dir: Path, settings: dict, tls: TlsConfig | None = None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = dict(settings)
+        self.tls = tls
         self.host = HOST
         self.port: int | None = None
         self.ws_port: int | None = None
+        self.tls_port: int | None = None
+        self.wss_port: int | None = None
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
         self.exit_codes: list[int] = []
@@ -148,6 +164,10 @@ class Broker:
         if self.ws_port is None:
             pytest.skip(f"{self.kind} has no WebSocket listener")
 
+    def require_wss(self):
+        if self.wss_port is None:
+            pytest.skip(f"{self.kind} has no secure WebSocket listener")
+
     # -- helpers -----------------------------------------------------------
     def _open_log(self):
         self._log = open(self.log_path, "ab")
@@ -175,12 +195,14 @@ class RobustBroker(Broker):
 
     Contract: with ROBUSTMQ_MQTT_TCP_PORT=0 / ROBUSTMQ_MQTT_WS_PORT=0 it binds free
     ports and logs `listener mqtt-tcp bound to 127.0.0.1:PORT` (and mqtt-ws) once
-    each; SIGTERM makes it exit 0. Custom settings become ROBUSTMQ_MQTT_<KEY>."""
+    each; SIGTERM makes it exit 0. Custom settings become ROBUSTMQ_MQTT_<KEY>.
+    With tls: ROBUSTMQ_TLS_* and ROBUSTMQ_MQTT_TLS_PORT / _WSS_PORT = 0, and it
+    must log `listener mqtt-tls bound to ...` and `listener mqtt-wss bound to ...`."""
 
     kind = "robust"
 
-    def __init__(self, data_dir, settings):
-        super().__init__(data_dir, settings)
+    def __init__(self, data_dir, settings, tls=None):
+        super().__init__(data_dir, settings, tls)
         binary = os.environ.get("ROBUST_SERVER")
         if not binary:
             pytest.fail("E2E_BROKER=robust needs ROBUST_SERVER=/path/to/robust-server")
@@ -196,11 +218,24 @@ class RobustBroker(Broker):
             "ROBUSTMQ_MQTT_WS_PORT": str(self.ws_port or 0),
             "ROBUSTMQ_MQTT_BIND": HOST,
             "ROBUSTMQ_LOG_LEVEL": "info",
+            # Tests run in parallel: the admin server takes a free port too
+            # (its "listener http bound to" line tells which).
+            "ROBUSTMQ_HTTP_PORT": str(getattr(self, "http_port", None) or 0),
+            "ROBUSTMQ_HTTP_BIND": HOST,
         })
         for key, value in self.settings.items():
             if isinstance(value, bool):
                 value = "true" if value else "false"
             env[f"ROBUSTMQ_MQTT_{key.upper()}"] = str(value)
+        if self.tls is not None:
+            env.update({
+                "ROBUSTMQ_MQTT_TLS_PORT": str(self.tls_port or 0),
+                "ROBUSTMQ_MQTT_WSS_PORT": str(self.wss_port or 0),
+                "ROBUSTMQ_TLS_CERT_FILE": self.tls.cert_file,
+                "ROBUSTMQ_TLS_KEY_FILE": self.tls.key_file,
+                "ROBUSTMQ_TLS_CA_FILE": self.tls.ca_file,
+                "ROBUSTMQ_TLS_VERIFY_PEER": "true" if self.tls.verify_peer else "false",
+            })
         return env
 
     def start(self):
@@ -219,15 +254,21 @@ class RobustBroker(Broker):
                 text = f.read().decode(errors="replace")
             for m in LISTENER_RE.finditer(text):
                 found[m.group(1)] = int(m.group(3))
-            if "mqtt-tcp" in found and "mqtt-ws" in found:
+            wanted = ["mqtt-tcp", "mqtt-ws", "http"]
+            if self.tls is not None:
+                wanted += ["mqtt-tls", "mqtt-wss"]
+            if all(name in found for name in wanted):
                 break
             if self.proc.poll() is not None:
                 self._fail_start(f"exited with {self.proc.returncode} before listening")
             if time.monotonic() > deadline:
-                self._fail_start(f"no 'listener mqtt-tcp/mqtt-ws bound to' lines within "
+                self._fail_start(f"no 'listener {'/'.join(wanted)} bound to' lines within "
                                  f"{START_TIMEOUT_S}s (saw {found})")
             time.sleep(0.02)
         self.port, self.ws_port = found["mqtt-tcp"], found["mqtt-ws"]
+        self.http_port = found["http"]
+        self.listeners = found
+        self.tls_port, self.wss_port = found.get("mqtt-tls"), found.get("mqtt-wss")
 
 
 # Custom setting -> mosquitto.conf option. A setting missing here has no mosquitto
@@ -254,8 +295,8 @@ class MosquittoBroker(Broker):
     kind = "mosquitto"
     binary = "/usr/sbin/mosquitto"
 
-    def __init__(self, data_dir, settings):
-        super().__init__(data_dir, settings)
+    def __init__(self, data_dir, settings, tls=None):
+        super().__init__(data_dir, settings, tls)
         missing = [k for k in settings if k not in MOSQUITTO_OPTIONS]
         if missing:
             pytest.skip(f"mosquitto has no equivalent of {missing}")
@@ -272,6 +313,17 @@ class MosquittoBroker(Broker):
         lines = ["per_listener_settings false", f"listener {self.port} {HOST}"] + listener_opts
         if self.ws_supported:
             lines += [f"listener {self.ws_port} {HOST}", "protocol websockets"] + listener_opts
+        if self.tls is not None:
+            tls_opts = [f"certfile {self.tls.cert_file}", f"keyfile {self.tls.key_file}"]
+            if self.tls.ca_file:
+                tls_opts.append(f"cafile {self.tls.ca_file}")
+            tls_opts.append(f"require_certificate {'true' if self.tls.verify_peer else 'false'}")
+            # robust-server's floor (tls.min_version = 1.2); 2.0.11 would allow 1.1
+            tls_opts.append("tls_version tlsv1.2")
+            lines += [f"listener {self.tls_port} {HOST}"] + tls_opts + listener_opts
+            if self.ws_supported:
+                lines += [f"listener {self.wss_port} {HOST}", "protocol websockets"]
+                lines += tls_opts + listener_opts
         lines += [
             "allow_anonymous true",
             "persistence true",
@@ -297,12 +349,17 @@ class MosquittoBroker(Broker):
         if self.port is None:
             self.port = free_port()
             self.ws_port = free_port()
+            if self.tls is not None:
+                self.tls_port = free_port()
+                self.wss_port = free_port()
         conf = self.write_config()
         log = self._open_log()
         self.proc = subprocess.Popen(["stdbuf", "-oL", self.binary, "-c", str(conf)],
                                      stdin=subprocess.DEVNULL, stdout=log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         ports = [self.port] + ([self.ws_port] if self.ws_supported else [])
+        if self.tls is not None:
+            ports += [self.tls_port] + ([self.wss_port] if self.ws_supported else [])
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             if self.proc.poll() is not None:
@@ -310,6 +367,7 @@ class MosquittoBroker(Broker):
                     # A build without WebSocket support: run without that listener.
                     self.ws_supported = False
                     self.ws_port = None
+                    self.wss_port = None
                     self.proc = None
                     self._close_log()
                     return self.start()
@@ -329,9 +387,9 @@ def _can_connect(port):
         return False
 
 
-def make_broker(data_dir: Path, settings: dict) -> Broker:
+def make_broker(data_dir: Path, settings: dict, tls: TlsConfig | None = None) -> Broker:
     cls = MosquittoBroker if IS_MOSQUITTO else RobustBroker
-    b = cls(data_dir, settings)
+    b = cls(data_dir, settings, tls)
     b.start()
     return b
 

@@ -35,6 +35,9 @@ protected:
         cfg.mqtt.tcp_port = 0;
         cfg.mqtt.ws_port = -1;
         cfg.mqtt.sys_interval_s = 0;
+        cfg.http.bind = "127.0.0.1";
+        cfg.http.port = 0;
+        cfg.auth.password_iterations = 1000;  // the minimum: keeps tests fast
         return cfg;
     }
     void start() { start(make_config()); }

@@ -216,7 +216,6 @@ const std::vector<field>& all_fields() {
                                   &mc::session_expiry_max_s, 0, 4294967295));
         f.push_back(
             integer_field("mqtt", "sys_interval_s", &sc::mqtt, &mc::sys_interval_s, 0, 86400));
-        f.push_back(bool_field("mqtt", "allow_anonymous", &sc::mqtt, &mc::allow_anonymous));
         f.push_back(integer_field("mqtt", "send_queue_bytes", &sc::mqtt, &mc::send_queue_bytes,
                                   1024, int64_max));
         // [storage]
@@ -234,6 +233,37 @@ const std::vector<field>& all_fields() {
             integer_field("storage", "reader_threads", &sc::storage, &stc::reader_threads, 1, 256));
         f.push_back(string_field("storage", "topic_durability", &sc::storage,
                                  &stc::topic_durability, check_topic_durability));
+        // [tls]
+        using tc = tls_config;
+        f.push_back(string_field("tls", "cert_file", &sc::tls, &tc::cert_file, nullptr));
+        f.push_back(string_field("tls", "key_file", &sc::tls, &tc::key_file, nullptr));
+        f.push_back(string_field("tls", "ca_file", &sc::tls, &tc::ca_file, nullptr));
+        f.push_back(bool_field("tls", "verify_peer", &sc::tls, &tc::verify_peer));
+        f.push_back(bool_field("tls", "cert_cn_as_username", &sc::tls, &tc::cert_cn_as_username));
+        f.push_back(choice_field("tls", "min_version", &sc::tls, &tc::min_version,
+                                 std::vector{tls_version::v1_2, tls_version::v1_3}));
+        // [auth]
+        using ac = auth_config;
+        f.push_back(choice_field("auth", "anonymous", &sc::auth, &ac::anonymous,
+                                 std::vector{anonymous_access::allow, anonymous_access::loopback,
+                                             anonymous_access::deny}));
+        f.push_back(choice_field("auth", "acl_default", &sc::auth, &ac::acl_default,
+                                 std::vector{acl_permission::allow, acl_permission::deny}));
+        f.push_back(integer_field("auth", "password_iterations", &sc::auth,
+                                  &ac::password_iterations, 1000, 10'000'000));
+        // [http]
+        using hc = http_config;
+        f.push_back(string_field("http", "bind", &sc::http, &hc::bind, check_bind));
+        f.push_back(port_field("http", "port", &sc::http, &hc::port));
+        f.push_back(string_field("http", "admin_user", &sc::http, &hc::admin_user,
+                                 check_non_empty));
+        f.push_back(
+            string_field("http", "admin_secret_file", &sc::http, &hc::admin_secret_file, nullptr));
+        f.push_back(integer_field("http", "token_ttl_s", &sc::http, &hc::token_ttl_s, 60, 2592000));
+        f.push_back(bool_field("http", "public_metrics", &sc::http, &hc::public_metrics));
+        f.push_back(bool_field("http", "public_health", &sc::http, &hc::public_health));
+        f.push_back(integer_field("http", "login_failures_per_minute", &sc::http,
+                                  &hc::login_failures_per_minute, 1, 1'000'000));
         return f;
     }();
     return fields;
@@ -503,33 +533,40 @@ public:
     // Rules that involve more than one key.
     void validate() {
         const mqtt_config& m = cfg_.mqtt;
+        // The TLS listeners open only with a certificate: until then their
+        // ports are not taken.
+        const bool tls_on = !cfg_.tls.cert_file.empty();
         const std::pair<std::string_view, port_number> ports[] = {
-            {"tcp_port", m.tcp_port},
-            {"ws_port", m.ws_port},
-            {"tls_port", m.tls_port},
-            {"wss_port", m.wss_port},
+            {"mqtt.tcp_port", m.tcp_port},
+            {"mqtt.ws_port", m.ws_port},
+            {"mqtt.tls_port", tls_on ? m.tls_port : -1},
+            {"mqtt.wss_port", tls_on ? m.wss_port : -1},
+            {"http.port", cfg_.http.port},
         };
         for (size_t i = 0; i < std::size(ports); ++i) {
             for (size_t j = 0; j < i; ++j) {
                 if (ports[i].second > 0 && ports[i].second == ports[j].second) {
-                    const std::string key = "mqtt." + std::string(ports[i].first);
+                    const std::string key(ports[i].first);
                     error(origin(key) + key + " = " + std::to_string(ports[i].second) +
-                          ": same port as mqtt." + std::string(ports[j].first));
+                          ": same port as " + std::string(ports[j].first));
                 }
             }
         }
-        // Listeners for these land in a later change; refusing them now beats
-        // a user believing TLS is on while nothing listens.
-        const std::pair<std::string_view, port_number> tls_ports[] = {
-            {"tls_port", m.tls_port},
-            {"wss_port", m.wss_port},
-        };
-        for (const auto& [key, value] : tls_ports) {
-            if (listener_enabled(value)) {
-                const std::string name = "mqtt." + std::string(key);
-                error(origin(name) + name + " = " + std::to_string(value) +
-                      ": TLS listeners are not implemented yet; must be negative (disabled)");
-            }
+        const tls_config& t = cfg_.tls;
+        if (t.cert_file.empty() != t.key_file.empty()) {
+            const std::string key = t.cert_file.empty() ? "tls.key_file" : "tls.cert_file";
+            const std::string other = t.cert_file.empty() ? "tls.cert_file" : "tls.key_file";
+            error(origin(key) + key + " is set but " + other +
+                  " is not: set both (the certificate and its private key) or neither");
+        }
+        if (t.verify_peer && t.ca_file.empty()) {
+            error(origin("tls.verify_peer") +
+                  "tls.verify_peer = true needs tls.ca_file: the CA that signs client certificates");
+        }
+        if (t.cert_cn_as_username && !t.verify_peer) {
+            error(origin("tls.cert_cn_as_username") +
+                  "tls.cert_cn_as_username = true needs tls.verify_peer = true: an unverified "
+                  "certificate proves nothing");
         }
     }
 
@@ -722,6 +759,26 @@ std::string_view to_string(durability_level v) noexcept {
             return "fsync";
     }
     return "?";
+}
+
+std::string_view to_string(tls_version v) noexcept {
+    return v == tls_version::v1_3 ? "1.3" : "1.2";
+}
+
+std::string_view to_string(anonymous_access v) noexcept {
+    switch (v) {
+        case anonymous_access::allow:
+            return "allow";
+        case anonymous_access::loopback:
+            return "loopback";
+        case anonymous_access::deny:
+            return "deny";
+    }
+    return "?";
+}
+
+std::string_view to_string(acl_permission v) noexcept {
+    return v == acl_permission::deny ? "deny" : "allow";
 }
 
 }  // namespace robust::config

@@ -62,8 +62,8 @@ TEST(ConfigDefaults, NoFileNoEnvGivesDocumentedDefaults) {
     EXPECT_EQ(c.mqtt.tcp_port, 1883);
     EXPECT_EQ(c.mqtt.ws_port, 8083);
     EXPECT_EQ(c.mqtt.ws_path, "/mqtt");
-    EXPECT_EQ(c.mqtt.tls_port, -1);
-    EXPECT_EQ(c.mqtt.wss_port, -1);
+    EXPECT_EQ(c.mqtt.tls_port, 1885);
+    EXPECT_EQ(c.mqtt.wss_port, 8085);
     EXPECT_EQ(c.mqtt.max_connections, 1'000'000u);
     EXPECT_EQ(c.mqtt.max_packet_size, 1024u * 1024u);
     EXPECT_EQ(c.mqtt.connect_timeout_ms, 10'000u);
@@ -81,13 +81,22 @@ TEST(ConfigDefaults, NoFileNoEnvGivesDocumentedDefaults) {
     EXPECT_EQ(c.mqtt.max_qos, 2);
     EXPECT_EQ(c.mqtt.session_expiry_max_s, 4294967295u);
     EXPECT_EQ(c.mqtt.sys_interval_s, 10u);
-    EXPECT_TRUE(c.mqtt.allow_anonymous);
     EXPECT_EQ(c.mqtt.send_queue_bytes, 4u * 1024 * 1024);
     EXPECT_EQ(c.storage.engine, storage_engine::rocksdb);
     EXPECT_EQ(c.storage.durability, durability_level::wal);
     EXPECT_EQ(c.storage.retention_ms, 7ull * 24 * 3600 * 1000);
     EXPECT_EQ(c.storage.retention_bytes, 0u);
     EXPECT_EQ(c.storage.reader_threads, 2u);
+    EXPECT_TRUE(c.tls.cert_file.empty());
+    EXPECT_FALSE(c.tls.verify_peer);
+    EXPECT_EQ(c.tls.min_version, tls_version::v1_2);
+    EXPECT_EQ(c.auth.anonymous, anonymous_access::loopback);
+    EXPECT_EQ(c.auth.acl_default, acl_permission::allow);
+    EXPECT_EQ(c.auth.password_iterations, 100'000u);
+    EXPECT_EQ(c.http.port, 58080);
+    EXPECT_EQ(c.http.admin_user, "admin");
+    EXPECT_TRUE(c.http.public_metrics);
+    EXPECT_EQ(c.http.token_ttl_s, 3600u);
 }
 
 TEST(ConfigDefaults, EmptyFileGivesDefaults) {
@@ -165,12 +174,12 @@ TEST(ConfigFile, MissingFileIsAnError) {
 TEST(ConfigEnv, OverridesDefaults) {
     const server_config c = load_ok(std::nullopt, {{"ROBUSTMQ_MQTT_TCP_PORT", "1884"},
                                                    {"ROBUSTMQ_NODE_DATA_DIR", "/x"},
-                                                   {"ROBUSTMQ_MQTT_ALLOW_ANONYMOUS", "false"},
+                                                   {"ROBUSTMQ_AUTH_ANONYMOUS", "deny"},
                                                    {"ROBUSTMQ_LOG_LEVEL", "warn"},
                                                    {"ROBUSTMQ_STORAGE_ENGINE", "memory"}});
     EXPECT_EQ(c.mqtt.tcp_port, 1884);
     EXPECT_EQ(c.node.data_dir, "/x");
-    EXPECT_FALSE(c.mqtt.allow_anonymous);
+    EXPECT_EQ(c.auth.anonymous, anonymous_access::deny);
     EXPECT_EQ(c.log.level, log_level::warn);
     EXPECT_EQ(c.storage.engine, storage_engine::memory);
 }
@@ -184,11 +193,11 @@ TEST(ConfigEnv, OverridesFile) {
 
 TEST(ConfigEnv, ParsesBooleanSpellingsAndSignedIntegers) {
     const server_config c = load_ok(std::nullopt, {{"ROBUSTMQ_MQTT_RETAIN_AVAILABLE", "0"},
-                                                   {"ROBUSTMQ_MQTT_ALLOW_ANONYMOUS", "No"},
+                                                   {"ROBUSTMQ_HTTP_PUBLIC_METRICS", "No"},
                                                    {"ROBUSTMQ_MQTT_WS_PORT", "-1"},
                                                    {"ROBUSTMQ_MQTT_TCP_PORT", "+1885"}});
     EXPECT_FALSE(c.mqtt.retain_available);
-    EXPECT_FALSE(c.mqtt.allow_anonymous);
+    EXPECT_FALSE(c.http.public_metrics);
     EXPECT_EQ(c.mqtt.ws_port, -1);
     EXPECT_EQ(c.mqtt.tcp_port, 1885);
 }
@@ -345,11 +354,40 @@ TEST(ConfigPorts, TwoListenersOnOnePortAreRejected) {
     load_ok(ok.path());
 }
 
-TEST(ConfigPorts, TlsListenersCannotBeEnabledYet) {
-    EXPECT_THAT(load_error(std::nullopt, {{"ROBUSTMQ_MQTT_TLS_PORT", "8883"}}),
-                HasSubstr("ROBUSTMQ_MQTT_TLS_PORT: mqtt.tls_port = 8883: TLS listeners are not "
-                          "implemented yet"));
-    EXPECT_THAT(file_error("[mqtt]\nwss_port = 8085\n"), HasSubstr("mqtt.wss_port = 8085"));
+TEST(ConfigPorts, TlsPortsClashOnlyOnceTlsIsConfigured) {
+    load_ok(std::nullopt, {{"ROBUSTMQ_MQTT_TCP_PORT", "1885"}});  // TLS off: 1885 is free
+    EXPECT_THAT(load_error(std::nullopt, {{"ROBUSTMQ_MQTT_TCP_PORT", "1885"},
+                                          {"ROBUSTMQ_TLS_CERT_FILE", "c.pem"},
+                                          {"ROBUSTMQ_TLS_KEY_FILE", "k.pem"}}),
+                HasSubstr("mqtt.tls_port = 1885: same port as mqtt.tcp_port"));
+}
+
+TEST(ConfigPorts, AdminPortClashesWithAnMqttPort) {
+    EXPECT_THAT(load_error(std::nullopt, {{"ROBUSTMQ_HTTP_PORT", "1883"}}),
+                HasSubstr("ROBUSTMQ_HTTP_PORT: http.port = 1883: same port as mqtt.tcp_port"));
+}
+
+TEST(ConfigTls, KeyWithoutCertificateNamesBothKeys) {
+    EXPECT_THAT(file_error("[tls]\nkey_file = \"k.pem\"\n"),
+                HasSubstr("tls.key_file is set but tls.cert_file is not"));
+    EXPECT_THAT(file_error("[tls]\ncert_file = \"c.pem\"\n"),
+                HasSubstr("tls.cert_file is set but tls.key_file is not"));
+}
+
+TEST(ConfigTls, VerifyPeerNeedsACaAndCnNeedsVerification) {
+    EXPECT_THAT(file_error("[tls]\nverify_peer = true\n"),
+                HasSubstr("tls.verify_peer = true needs tls.ca_file"));
+    EXPECT_THAT(file_error("[tls]\ncert_cn_as_username = true\n"),
+                HasSubstr("needs tls.verify_peer = true"));
+    EXPECT_THAT(file_error("[tls]\nmin_version = \"1.1\"\n"),
+                HasSubstr("tls.min_version = \"1.1\": must be one of 1.2, 1.3"));
+}
+
+TEST(ConfigAuth, RejectsUnknownAnonymousModeAndTooFewIterations) {
+    EXPECT_THAT(load_error(std::nullopt, {{"ROBUSTMQ_AUTH_ANONYMOUS", "maybe"}}),
+                HasSubstr("auth.anonymous = \"maybe\": must be one of allow, loopback, deny"));
+    EXPECT_THAT(file_error("[auth]\npassword_iterations = 10\n"),
+                HasSubstr("auth.password_iterations = 10: must be between 1000 and 10000000"));
 }
 
 TEST(ConfigDocs, EveryKeyIsDocumentedWithItsEnvironmentVariable) {
@@ -359,7 +397,7 @@ TEST(ConfigDocs, EveryKeyIsDocumentedWithItsEnvironmentVariable) {
     ss << in.rdbuf();
     const std::string doc = ss.str();
     const auto keys = config_keys();
-    EXPECT_EQ(keys.size(), 36u);
+    EXPECT_EQ(keys.size(), 52u);
     for (const auto& name : keys) {
         const std::string section = name.substr(0, name.find('.'));
         const std::string key = name.substr(name.find('.') + 1);

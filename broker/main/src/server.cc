@@ -1,10 +1,15 @@
 #include "main/server.h"
 
 #include <spdlog/spdlog.h>
+#include <atomic>
 #include <filesystem>
 #include <system_error>
 
+#include "admin/server.h"
+#include "auth/service.h"
+#include "base/clock.h"
 #include "base/errc.h"
+#include "metrics/registry.h"
 #include "meta/meta_store.h"
 #include "net/io_pool.h"
 #include "storage/journal.h"
@@ -12,10 +17,15 @@
 namespace robust {
 
 struct server::parts {
+    // First built, last destroyed: the journal and the sources point into it.
+    std::unique_ptr<metrics::registry> metrics = std::make_unique<metrics::registry>();
     std::unique_ptr<net::io_pool> pool;
     std::unique_ptr<storage::journal> journal;
     std::unique_ptr<meta::meta_store> meta;
+    std::unique_ptr<auth::service> auth;
     std::unique_ptr<mqtt::broker> mqtt;
+    std::unique_ptr<admin::server> admin;
+    std::atomic<bool> ready{false};
     bool stopped = false;
 };
 
@@ -34,6 +44,7 @@ mqtt::broker_options mqtt_options(const config::server_config& cfg) {
         return storage::durability::wal;
     };
     o.durability = convert(cfg.storage.durability);
+    o.tls = cfg.tls;
     for (auto& r : config::parse_topic_durability(cfg.storage.topic_durability)) {
         o.topic_durability.emplace_back(std::move(r.filter), convert(r.level));
     }
@@ -62,11 +73,14 @@ status server::start() {
     spdlog::info("robust-server starting: data in {}", fs::absolute(data).string());
 
     if (cfg_.storage.engine == config::storage_engine::memory) {
-        parts_->journal = storage::make_memory_journal();
+        storage::memory_journal_options mo;
+        mo.metrics = parts_->metrics->journal(metrics::journal_engine::memory);
+        parts_->journal = storage::make_memory_journal(mo);
     } else {
         storage::rocksdb_journal_options jo;
         jo.path = (data / "journal").string();
         jo.reader_threads = cfg_.storage.reader_threads;
+        jo.metrics = parts_->metrics->journal(metrics::journal_engine::rocksdb);
         auto j = storage::make_rocksdb_journal(jo);
         if (!j) {
             spdlog::error("cannot open the journal in {}: {}", jo.path, j.error().message());
@@ -81,12 +95,56 @@ status server::start() {
         return m.error();
     }
     parts_->meta = std::move(*m);
+    parts_->auth = std::make_unique<auth::service>(*parts_->meta, cfg_.auth);
+    if (auto s = parts_->auth->start(); !s) {
+        spdlog::error("cannot load users, ACL rules and the blacklist: {}", s.error().message());
+        return s;
+    }
+    if (auto created = admin::bootstrap_admin(cfg_, *parts_->auth); !created) {
+        spdlog::error("cannot create the admin user: {}", created.error().message);
+        return created.error().code;
+    }
+    auth::service* auth = parts_->auth.get();
+    parts_->metrics->set_auth_source([auth] {
+        const auto c = auth->stats();
+        metrics::auth_sample s;
+        s.accepted = c.accepted;
+        s.bad_credentials = c.bad_credentials;
+        s.not_authorized = c.not_authorized;
+        s.banned = c.banned;
+        s.publish_denied = c.publish_denied;
+        s.subscribe_denied = c.subscribe_denied;
+        return s;
+    });
 
     parts_->pool = std::make_unique<net::io_pool>(cfg_.node.worker_threads);
     parts_->pool->start();
     parts_->mqtt = std::make_unique<mqtt::broker>(mqtt_options(cfg_), *parts_->pool,
-                                                  *parts_->journal, *parts_->meta);
+                                                  *parts_->journal, *parts_->meta, *parts_->auth);
     if (auto s = parts_->mqtt->start(); !s) return s;
+    mqtt::broker* broker = parts_->mqtt.get();
+    parts_->metrics->set_mqtt_source([broker] { return broker->metrics_sample(); });
+
+    if (config::listener_enabled(cfg_.http.port)) {
+        admin::context ctx{cfg_,
+                           *parts_->auth,
+                           parts_->mqtt.get(),
+                           *parts_->meta,
+                           *parts_->journal,
+                           *parts_->metrics,
+                           cfg_.node.id,
+                           now_unix_ms(),
+                           [p = parts_.get()] { return p->ready.load(); }};
+        auto a = admin::server::start(ctx, cfg_.http.bind, cfg_.http.port);
+        if (!a) {
+            spdlog::error("cannot open the admin HTTP server on {}:{} (set http.port, or -1 "
+                          "to switch it off)",
+                          cfg_.http.bind, cfg_.http.port);
+            return a.error();
+        }
+        parts_->admin = std::move(*a);
+    }
+    parts_->ready.store(true);
     spdlog::info("robust-server ready ({} worker threads)", parts_->pool->size());
     return {};
 }
@@ -94,9 +152,16 @@ status server::start() {
 void server::stop() {
     if (!parts_ || parts_->stopped) return;
     parts_->stopped = true;
+    parts_->ready.store(false);
+    // The admin API first: its handlers use everything below.
+    if (parts_->admin) parts_->admin->stop();
+    parts_->admin.reset();
+    parts_->metrics->set_mqtt_source({});
+    parts_->metrics->set_auth_source({});
     if (parts_->mqtt) parts_->mqtt->stop();
     if (parts_->pool) parts_->pool->stop();
     parts_->mqtt.reset();
+    if (parts_->auth) parts_->auth->stop();
     if (parts_->journal) {
         if (auto s = parts_->journal->flush(); !s) {
             spdlog::error("journal flush at shutdown failed: {}", s.error().message());
@@ -108,7 +173,11 @@ void server::stop() {
 }
 
 std::vector<mqtt::listener_info> server::listeners() const {
-    return parts_->mqtt ? parts_->mqtt->listeners() : std::vector<mqtt::listener_info>{};
+    auto out = parts_->mqtt ? parts_->mqtt->listeners() : std::vector<mqtt::listener_info>{};
+    if (parts_->admin) {
+        out.push_back({"http", parts_->admin->address(), parts_->admin->port()});
+    }
+    return out;
 }
 
 mqtt::broker_stats server::mqtt_stats() const {

@@ -231,9 +231,15 @@ TEST_P(MetaStoreContract, ApplyAsyncKeepsOrderAcrossBatches) {
         b.push_back(mutation{"k/" + std::to_string(i), "x"});
         s.apply_async(std::move(b), [&, i](status st) {
             EXPECT_TRUE(st.has_value());
-            std::lock_guard lock(mu);
-            completed.push_back(i);
-            if (static_cast<int>(completed.size()) == n) all_done.set_value();
+            bool last = false;
+            {
+                std::lock_guard lock(mu);
+                completed.push_back(i);
+                last = static_cast<int>(completed.size()) == n;
+            }
+            // Outside the lock: once the test sees this it returns and `mu`
+            // is gone, so the writer must not still be unlocking it.
+            if (last) all_done.set_value();
         });
     }
     all_done.get_future().wait();

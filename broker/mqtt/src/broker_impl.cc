@@ -7,14 +7,16 @@
 #include "base/clock.h"
 #include "base/errc.h"
 #include "connection.h"
+#include "net/tls.h"
 #include "router/topic.h"
 #include "session.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
 broker_impl::broker_impl(broker_options o, net::io_pool& p, storage::journal& j,
-                         meta::meta_store& m)
-    : opts(std::move(o)), pool(p), journal(j), meta(m), started_ms(now_unix_ms()) {
+                         meta::meta_store& m, auth::service& a)
+    : opts(std::move(o)), pool(p), journal(j), meta(m), auth(a), started_ms(now_unix_ms()) {
     for (uint32_t i = 0; i < pool.size(); ++i) {
         workers_.push_back(std::make_unique<worker>(*this, i, pool.context(i)));
     }
@@ -50,6 +52,7 @@ status broker_impl::start() {
         message_shards_.push_back(*id);
     }
     if (auto s = restore(); !s) return s;
+    if (auto s = restore_topics(); !s) return s;
     if (auto s = open_listeners(); !s) return s;
     if (opts.sys_interval_s > 0) schedule_sys();
     started_ = true;
@@ -63,8 +66,30 @@ storage::shard_id broker_impl::message_shard(std::string_view topic) const {
 
 status broker_impl::open_listeners() {
     using listener_kind = decltype(net::listener_options{}.kind);
+    std::shared_ptr<asio::ssl::context> tls;
+    const bool tls_wanted = opts.tls_port >= 0 || opts.wss_port >= 0;
+    if (tls_wanted && !opts.tls.cert_file.empty()) {
+        net::tls_options to;
+        to.cert_file = opts.tls.cert_file;
+        to.key_file = opts.tls.key_file;
+        to.ca_file = opts.tls.ca_file;
+        to.verify_peer = opts.tls.verify_peer;
+        to.v1_3_only = opts.tls.min_version == config::tls_version::v1_3;
+        auto ctx = net::make_tls_context(to);
+        if (!ctx.ok()) {
+            spdlog::error("mqtt: cannot open the TLS listeners: {}", ctx.error);
+            return errc::invalid_argument;
+        }
+        tls = std::move(ctx.context);
+    } else if (tls_wanted) {
+        spdlog::info(
+            "mqtt: TLS listeners (mqtt.tls_port, mqtt.wss_port) stay closed: set tls.cert_file "
+            "and tls.key_file to open them");
+    }
     auto open = [&](std::string name, int port, listener_kind kind) -> status {
         if (port < 0) return {};
+        const bool secure = kind == listener_kind::tls || kind == listener_kind::wss;
+        if (secure && !tls) return {};
         net::listener_options lo;
         lo.name = name;
         lo.bind = opts.bind;
@@ -74,6 +99,7 @@ status broker_impl::open_listeners() {
         lo.ws_path = opts.ws_path;
         lo.handshake_timeout_ms = opts.connect_timeout_ms;
         lo.max_ws_frame = size_t(opts.max_packet_size) + 64 * 1024;
+        if (secure) lo.tls = tls;
         auto l = net::listener::start(
             pool, lo, [this](std::unique_ptr<net::transport> t) { accept(std::move(t)); });
         if (!l) return l.error();
@@ -85,6 +111,8 @@ status broker_impl::open_listeners() {
     };
     if (auto s = open("mqtt-tcp", opts.tcp_port, listener_kind::tcp); !s) return s;
     if (auto s = open("mqtt-ws", opts.ws_port, listener_kind::websocket); !s) return s;
+    if (auto s = open("mqtt-tls", opts.tls_port, listener_kind::tls); !s) return s;
+    if (auto s = open("mqtt-wss", opts.wss_port, listener_kind::wss); !s) return s;
     return {};
 }
 
@@ -102,6 +130,7 @@ void broker_impl::accept(std::unique_ptr<net::transport> t) {
 
 void broker_impl::stop() {
     if (stopping_.exchange(true)) return;
+    if (topics_watch_) meta.unwatch(*topics_watch_);
     if (!started_) return;
     for (auto& l : listeners_) l->stop();
     if (sys_timer_) {
@@ -169,20 +198,21 @@ void broker_impl::update_routes(std::vector<route_change> changes, uint32_t orig
     }
 }
 
-std::shared_ptr<session_anchor> broker_impl::find_session(const std::string& client_id) {
+std::shared_ptr<session_anchor> broker_impl::find_session(std::string_view tenant,
+                                                          std::string_view client_id) {
     std::lock_guard lock(registry_mutex_);
-    auto it = registry_.find(client_id);
+    auto it = registry_.find(session_key(tenant, client_id));
     return it == registry_.end() ? nullptr : it->second;
 }
 
 void broker_impl::register_session(const std::shared_ptr<session_anchor>& a) {
     std::lock_guard lock(registry_mutex_);
-    registry_[a->client_id] = a;
+    registry_[session_key(a->tenant, a->client_id)] = a;
 }
 
 void broker_impl::unregister_session(const std::shared_ptr<session_anchor>& a) {
     std::lock_guard lock(registry_mutex_);
-    auto it = registry_.find(a->client_id);
+    auto it = registry_.find(session_key(a->tenant, a->client_id));
     if (it != registry_.end() && it->second == a) registry_.erase(it);
 }
 
@@ -248,7 +278,8 @@ void broker_impl::end_session(worker& w, uint64_t session_id) {
     w.redispatch_shared(s->take_shared_undelivered());
     std::vector<route_change> changes;
     for (const auto& [filter, sub] : s->subscriptions) {
-        changes.push_back(make_route_change(false, filter, session_id));
+        changes.push_back(
+            make_route_change(false, scoped_filter(anchor->tenant, filter), session_id));
     }
     stats.subscriptions.fetch_sub(changes.size(), std::memory_order_relaxed);
     stats.sessions.fetch_sub(1, std::memory_order_relaxed);

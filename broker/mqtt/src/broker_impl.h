@@ -9,16 +9,21 @@
 // immutable after start().
 
 #include <asio/steady_timer.hpp>
+#include <array>
 #include <asio/thread_pool.hpp>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "auth/service.h"
+#include "metrics/samples.h"
 #include "message.h"
 #include "meta/meta_store.h"
 #include "mqtt/broker.h"
@@ -55,12 +60,24 @@ struct atomic_stats {
     std::atomic<uint64_t> messages_sent{0};
     std::atomic<uint64_t> bytes_received{0};
     std::atomic<uint64_t> bytes_sent{0};
-    std::atomic<uint64_t> messages_dropped{0};
+    std::atomic<uint64_t> messages_dropped{0};  // $SYS's count: every reason but no_subscriber
+    std::array<std::atomic<uint64_t>, size_t(metrics::drop_reason::count_)> dropped{};
+    std::atomic<uint64_t> connections_accepted{0};  // CONNACK 0 sent
+    std::atomic<uint64_t> connections_refused{0};   // a refusing CONNACK sent
+
+    /// Counts a message not delivered (to one session, or at all).
+    void drop(metrics::drop_reason r) {
+        dropped[size_t(r)].fetch_add(1, std::memory_order_relaxed);
+        if (r != metrics::drop_reason::no_subscriber) {
+            messages_dropped.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
 };
 
 class broker_impl {
 public:
-    broker_impl(broker_options o, net::io_pool& p, storage::journal& j, meta::meta_store& m);
+    broker_impl(broker_options o, net::io_pool& p, storage::journal& j, meta::meta_store& m,
+                auth::service& a);
     ~broker_impl();
 
     status start();
@@ -70,6 +87,7 @@ public:
     net::io_pool& pool;
     storage::journal& journal;
     meta::meta_store& meta;
+    auth::service& auth;
     atomic_stats stats;
     const int64_t started_ms;
     /// Blocking work (journal reads for inbox loading, meta reads) that
@@ -92,7 +110,8 @@ public:
                        std::function<void()> done);
 
     // --- session registry (client id -> session anchor) -------------------
-    std::shared_ptr<session_anchor> find_session(const std::string& client_id);
+    std::shared_ptr<session_anchor> find_session(std::string_view tenant,
+                                                 std::string_view client_id);
     void register_session(const std::shared_ptr<session_anchor>& a);
     /// Removes the entry only if it still points at `a`.
     void unregister_session(const std::shared_ptr<session_anchor>& a);
@@ -129,6 +148,17 @@ public:
     size_t retained_count();
 
     std::vector<listener_info> listeners() const;
+    /// (listener name, live connections) of every open listener.
+    std::vector<std::pair<std::string, uint64_t>> listener_connections() const;
+    /// Shared groups with members (asks worker 0; blocks for a moment).
+    uint64_t shared_group_count();
+
+    // --- topics ---------------------------------------------------------------
+    /// Records the first publish to a topic (scoped name) as a kernel topic
+    /// in the meta store (topic/<tenant>/<name>), so operators see MQTT
+    /// topics beside the others. Cheap for a topic already known: any thread.
+    void note_topic(std::string_view topic);
+    uint64_t topic_count() const { return topic_count_.load(std::memory_order_relaxed); }
 
 private:
     status restore();
@@ -148,6 +178,17 @@ private:
 
     std::mutex retained_mutex_;
     router::topic_tree<message_ptr> retained_;
+
+    // Topics seen, in stripes so publishers on different threads rarely
+    // wait for each other.
+    struct topic_stripe {
+        std::mutex mutex;
+        std::unordered_set<std::string> names;
+    };
+    std::array<topic_stripe, 16> topic_stripes_;
+    std::atomic<uint64_t> topic_count_{0};
+    std::optional<meta::watch_id> topics_watch_;
+    status restore_topics();
 
     std::vector<std::unique_ptr<net::listener>> listeners_;
     std::vector<listener_info> listener_info_;

@@ -8,6 +8,7 @@
 #include "broker_impl.h"
 #include "mqtt/codec/reason_codes.h"
 #include "session.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
@@ -150,6 +151,7 @@ void connection::protocol_violation(const codec::decode_error& e) {
 
 void connection::handle(codec::packet&& p) {
     const auto type = codec::type_of(p);
+    worker_.counters.packet_in(type);
     if (state_ == state::awaiting_connect) {
         if (type != codec::packet_type::connect) {  // [MQTT-3.1.0-1]
             spdlog::warn("mqtt: {} sent {} before CONNECT, closing", peer_, int(type));
@@ -204,12 +206,16 @@ void connection::handle(codec::packet&& p) {
 
 void connection::send(const codec::packet& p) {
     if (state_ == state::closing || state_ == state::closed) return;
+    worker_.counters.packet_out(codec::type_of(p));
     codec::encode(p, version_, out_);
     flush();
 }
 
 bool connection::send_publish(codec::publish& p) {
     if (state_ != state::connected) return true;  // the session keeps it
+    if (!is_default_tenant(identity_.tenant)) {
+        p.topic = std::string(client_topic(identity_.tenant, p.topic));
+    }
     if (version_ == codec::protocol_version::v5) {
         // Topic alias server -> client [MQTT-3.3.2-...]: a new alias while
         // the client's maximum allows, then the alias alone.
@@ -232,6 +238,7 @@ bool connection::send_publish(codec::publish& p) {
             return false;
         }
     }
+    worker_.counters.packet_out(codec::packet_type::publish);
     codec::encode_publish_header(p, version_, out_);
     out_.append(p.payload.view());
     flush();
@@ -291,6 +298,7 @@ void connection::disconnect(uint8_t reason, std::string_view why) {
         codec::disconnect d;
         d.reason_code = reason;
         if (request_problem_information_) d.props.reason_string = std::string(why);
+        worker_.counters.packet_out(codec::packet_type::disconnect);
         codec::encode(codec::packet(std::move(d)), version_, out_);
     }
     spdlog::debug("mqtt: disconnecting {} ({}): {}", peer_, client_id_, why);
@@ -305,6 +313,31 @@ void connection::disconnect(uint8_t reason, std::string_view why) {
             flush();
         }
     }
+}
+
+void connection::kick(bool end_session) {
+    if (end_session) session_expiry_s_ = 0;
+    disconnect(codec::reason::administrative_action,
+               end_session ? "session deleted by an administrator" : "kicked by an administrator");
+}
+
+client_info connection::info() const {
+    client_info i;
+    i.tenant = identity_.tenant;
+    i.client_id = client_id_;
+    i.username = identity_.username;
+    i.peer = peer_;
+    i.listener = "mqtt-" + std::string(transport_->kind());
+    i.protocol_version = static_cast<uint8_t>(version_);
+    i.keep_alive_s = keep_alive_s_;
+    i.clean_start = clean_start_;
+    i.connected_at_ms = connected_at_ms_;
+    if (session_) {
+        i.subscriptions = static_cast<uint32_t>(session_->subscriptions.size());
+        i.inflight = static_cast<uint32_t>(session_->inflight_count());
+        i.queued = session_->queued_count();
+    }
+    return i;
 }
 
 void connection::close(std::string_view why) {

@@ -18,7 +18,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/service.h"
 #include "message.h"
+#include "mqtt/broker.h"
 #include "mqtt/codec/codec.h"
 #include "net/transport.h"
 #include "worker.h"
@@ -41,10 +43,17 @@ public:
     void kick_for_takeover();
     /// Closes at once, without a DISCONNECT.
     void close(std::string_view why);
+    /// An operator's kick (admin API): DISCONNECT 0x98 Administrative
+    /// action to MQTT 5 clients; with `end_session` the session ends too,
+    /// whatever its expiry interval.
+    void kick(bool end_session);
 
     bool connected() const { return state_ == state::connected; }
     codec::protocol_version version() const { return version_; }
     const std::string& peer() const { return peer_; }
+    const auth::identity& identity() const { return identity_; }
+    /// What the admin API shows about this connection (on its thread).
+    client_info info() const;
     worker& owner() { return worker_; }
 
     // --- what the session sends --------------------------------------------
@@ -77,6 +86,10 @@ private:
 
     // handle_connect.cc
     void handle_connect(codec::connect& c);
+    /// Runs auth::service::authenticate (off this thread when it may need
+    /// the password KDF) and continues with on_authenticated here.
+    void authenticate(auth::credentials creds);
+    void on_authenticated(auth::authentication a);
     void refuse_connect(uint8_t reason_v5, std::string_view why);
     void finish_connect(std::unique_ptr<session> resumed);
     message_ptr make_will() const;
@@ -116,6 +129,11 @@ private:
     uint16_t keep_alive_s_ = 0;
     int64_t last_activity_ms_ = 0;
 
+    // Who the client is (auth/), and its cached ACL answers.
+    auth::identity identity_;
+    auth::decision_cache acl_;
+    int64_t connected_at_ms_ = 0;
+
     // Session.
     std::string client_id_;
     session* session_ = nullptr;
@@ -143,7 +161,7 @@ private:
         std::shared_ptr<prepared_publish> pub;
         codec::qos_level qos;
         uint16_t packet_id;
-        bool durable = false;
+        bool denied = false;  // refused by the ACL: acknowledged, not delivered
     };
     std::deque<inbound> inbound_;
     uint32_t inbound_qos1_pending_ = 0;  // QoS 1 received, PUBACK not yet sent

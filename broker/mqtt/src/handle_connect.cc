@@ -10,6 +10,7 @@
 #include "mqtt/codec/reason_codes.h"
 #include "router/topic.h"
 #include "session.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
@@ -31,6 +32,15 @@ uint8_t v3_return_code(uint8_t reason_v5) {
     }
 }
 
+// "1.2.3.4:5" -> "1.2.3.4", "[::1]:5" -> "::1".
+std::string peer_ip(std::string_view endpoint) {
+    if (endpoint.starts_with('[')) {
+        const size_t end = endpoint.find(']');
+        return std::string(endpoint.substr(1, end == std::string_view::npos ? 0 : end - 1));
+    }
+    return std::string(endpoint.substr(0, endpoint.rfind(':')));
+}
+
 std::string generate_client_id(uint64_t session_id) {
     // Unique for this server's lifetime and across restarts.
     return "robust-" + std::to_string(now_unix_ms()) + "-" + std::to_string(session_id);
@@ -39,6 +49,7 @@ std::string generate_client_id(uint64_t session_id) {
 
 void connection::refuse_connect(uint8_t reason_v5, std::string_view why) {
     spdlog::info("mqtt: refused CONNECT from {} ({}): {}", peer_, client_id_, why);
+    worker_.broker().stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
     codec::connack ack;
     if (version_ == codec::protocol_version::v5) {
         ack.reason_code = reason_v5;
@@ -46,6 +57,7 @@ void connection::refuse_connect(uint8_t reason_v5, std::string_view why) {
     } else {
         ack.reason_code = v3_return_code(reason_v5);
     }
+    worker_.counters.packet_out(codec::packet_type::connack);
     codec::encode(codec::packet(std::move(ack)), version_, out_);
     // [MQTT-3.2.2-7] the connection is closed after a refusing CONNACK.
     state_ = state::closing;
@@ -55,7 +67,7 @@ void connection::refuse_connect(uint8_t reason_v5, std::string_view why) {
 
 message_ptr connection::make_will() const {
     auto m = std::make_shared<message>();
-    m->topic = will_->topic;
+    m->topic = scoped_topic(identity_.tenant, will_->topic);
     m->payload = will_->payload;
     m->qos = will_->qos;
     m->retain = will_->retain;
@@ -114,12 +126,8 @@ void connection::handle_connect(codec::connect& c) {
         }
         assigned_client_id_ = true;
     }
-    if (!o.allow_anonymous && !c.username) {
-        refuse_connect(codec::reason::not_authorized, "anonymous access is disabled");
-        return;
-    }
     if (c.will) {
-        if (!router::is_valid_topic_name(c.will->topic)) {
+        if (!router::is_valid_topic_name(c.will->topic) || is_reserved_topic(c.will->topic)) {
             refuse_connect(codec::reason::topic_name_invalid, "invalid will topic");
             return;
         }
@@ -156,15 +164,71 @@ void connection::handle_connect(codec::connect& c) {
     clean_start_ = c.clean_start;
 
     state_ = state::connecting;
-    timer_.cancel();
     if (assigned_client_id_) client_id_ = generate_client_id(b.new_session_id());
 
-    auto existing = b.find_session(client_id_);
+    auth::credentials creds;
+    creds.username = std::move(c.username);
+    creds.password = std::move(c.password);
+    creds.client_id = client_id_;
+    creds.peer_ip = peer_ip(peer_);
+    if (v5) {
+        for (const auto& up : c.props.user_properties) {
+            if (up.key == "tenant") creds.tenant = up.value;
+        }
+    }
+    if (b.opts.tls.cert_cn_as_username) creds.certificate_cn = transport_->peer_certificate_cn();
+    authenticate(std::move(creds));
+}
+
+void connection::authenticate(auth::credentials creds) {
+    broker_impl& b = worker_.broker();
+    if (!creds.password) {
+        // No password, no KDF: anonymous, certificate or a refusal, all
+        // answered from memory.
+        on_authenticated(b.auth.authenticate(creds));
+        return;
+    }
+    asio::post(b.blocking, [self = shared_from_this(), creds = std::move(creds)] {
+        auto a = self->worker_.broker().auth.authenticate(creds);
+        asio::post(self->worker_.ctx(),
+                   [self, a = std::move(a)]() mutable { self->on_authenticated(std::move(a)); });
+    });
+}
+
+void connection::on_authenticated(auth::authentication a) {
+    if (state_ != state::connecting) return;  // closed meanwhile
+    broker_impl& b = worker_.broker();
+    if (!a.who) {
+        switch (a.refusal) {
+            case auth::connect_refusal::bad_credentials:
+                refuse_connect(codec::reason::bad_user_name_or_password, a.reason);
+                return;
+            case auth::connect_refusal::banned:
+                refuse_connect(codec::reason::banned, a.reason);
+                return;
+            case auth::connect_refusal::not_authorized:
+                break;
+        }
+        refuse_connect(codec::reason::not_authorized, a.reason);
+        return;
+    }
+    identity_ = std::move(*a.who);
+    identity_.client_id = client_id_;
+    if (will_ && !acl_.authorize(b.auth, identity_, auth::access::publish, will_->topic,
+                                 will_->retain)) {
+        // As a denied PUBLISH is dropped, so is a will the client may not send.
+        spdlog::info("mqtt: {} ({}) may not publish its will to '{}': will dropped", peer_,
+                     client_id_, will_->topic);
+        will_.reset();
+    }
+    timer_.cancel();
+
+    auto existing = b.find_session(identity_.tenant, client_id_);
     if (!existing) {
         finish_connect(nullptr);
         return;
     }
-    b.hand_over(existing, c.clean_start, worker_.index(),
+    b.hand_over(existing, clean_start_, worker_.index(),
                 [self = shared_from_this()](std::unique_ptr<session> s) {
                     self->finish_connect(std::move(s));
                 });
@@ -176,8 +240,8 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     const bool present = resumed != nullptr;
     std::unique_ptr<session> s = std::move(resumed);
     if (!s) {
-        auto anchor =
-            std::make_shared<session_anchor>(b.new_session_id(), client_id_, worker_.index());
+        auto anchor = std::make_shared<session_anchor>(b.new_session_id(), identity_.tenant,
+                                                       client_id_, worker_.index());
         s = std::make_unique<session>(worker_, std::move(anchor));
         b.stats.sessions.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -227,7 +291,9 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
         if (session_expiry_s_ != requested_expiry_s_) p.session_expiry_interval = session_expiry_s_;
     }
     send(codec::packet(std::move(ack)));
+    b.stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     state_ = state::connected;
+    connected_at_ms_ = now_unix_ms();
     session_ = &sess;
     anchor.online.store(true);
     b.stats.clients_connected.fetch_add(1, std::memory_order_relaxed);

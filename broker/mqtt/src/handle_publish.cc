@@ -10,6 +10,7 @@
 #include "mqtt/codec/reason_codes.h"
 #include "router/topic.h"
 #include "session.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
@@ -18,6 +19,7 @@ void connection::handle_publish(codec::publish& p) {
     const auto& o = b.opts;
     const bool v5 = version_ == codec::protocol_version::v5;
     b.stats.messages_received.fetch_add(1, std::memory_order_relaxed);
+    worker_.counters.message_in(p.qos);
 
     if (v5 && p.props.topic_alias) {  // [MQTT-3.3.2-7] .. [MQTT-3.3.2-12]
         const uint16_t alias = *p.props.topic_alias;
@@ -40,7 +42,7 @@ void connection::handle_publish(codec::publish& p) {
         disconnect(codec::reason::protocol_error, "subscription identifier in a client PUBLISH");
         return;
     }
-    if (!router::is_valid_topic_name(p.topic)) {  // [MQTT-3.3.2-2]
+    if (!router::is_valid_topic_name(p.topic) || is_reserved_topic(p.topic)) {  // [MQTT-3.3.2-2]
         disconnect(codec::reason::topic_name_invalid, "invalid topic name");
         return;
     }
@@ -80,8 +82,23 @@ void connection::handle_publish(codec::publish& p) {
         }
     }
 
+    if (!acl_.authorize(b.auth, identity_, auth::access::publish, p.topic, p.retain)) {
+        // Denied: dropped. QoS 1/2 are still acknowledged in order, with
+        // 0x87 for MQTT 5; 3.x has no negative ack, so it is a plain one.
+        b.stats.drop(metrics::drop_reason::acl_denied);
+        spdlog::debug("mqtt: {} ({}) may not publish to '{}': dropped", peer_, client_id_,
+                      p.topic);
+        if (p.qos == qos_level::at_most_once) return;
+        auto pub = std::make_shared<prepared_publish>();
+        pub->ready = true;
+        inbound_.push_back({pub, p.qos, p.packet_id, true});
+        complete_publishes();
+        return;
+    }
+
     auto m = std::make_shared<message>();
-    m->topic = std::move(p.topic);
+    m->topic = is_default_tenant(identity_.tenant) ? std::move(p.topic)
+                                                   : scoped_topic(identity_.tenant, p.topic);
     m->payload = std::move(p.payload);
     m->qos = p.qos;
     m->retain = p.retain;
@@ -114,12 +131,14 @@ void connection::complete_publishes() {
         inbound in = std::move(inbound_.front());
         inbound_.pop_front();
         prepared_publish& p = *in.pub;
-        if (!p.error) worker_.dispatch(p);
+        if (!p.error && !in.denied) worker_.dispatch(p);
         if (in.qos == qos_level::at_most_once) continue;
         if (in.qos == qos_level::at_least_once) --inbound_qos1_pending_;
         if (state_ != state::connected) continue;  // the client left: no ack to send
-        const uint8_t rc = p.error ? codec::reason::unspecified_error : codec::reason::success;
-        if (p.error && version_ != codec::protocol_version::v5) {
+        const bool v5 = version_ == codec::protocol_version::v5;
+        uint8_t rc = p.error ? codec::reason::unspecified_error : codec::reason::success;
+        if (in.denied && v5) rc = codec::reason::not_authorized;
+        if (p.error && !v5) {
             // 3.x has no negative acknowledgement: closing tells the client.
             close("storage failure");
             continue;
@@ -130,7 +149,8 @@ void connection::complete_publishes() {
             ack.reason_code = rc;
             send(ack);
         } else {
-            if (p.error) session_->incoming_qos2.erase(in.packet_id);
+            // A PUBREC of 0x80 or more ends the QoS 2 flow (5.0 section 4.3.3).
+            if (rc >= 0x80) session_->incoming_qos2.erase(in.packet_id);
             codec::pubrec rec;
             rec.packet_id = in.packet_id;
             rec.reason_code = rc;

@@ -10,6 +10,7 @@
 #include "mqtt/codec/reason_codes.h"
 #include "router/topic.h"
 #include "session.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
@@ -71,12 +72,17 @@ void connection::handle_subscribe(codec::subscribe& sub) {
             }
             filter = shared->filter;
         }
-        if (!router::is_valid_topic_filter(filter)) {
+        if (!router::is_valid_topic_filter(filter) || is_reserved_topic(filter)) {
             codes.push_back(refused_filter);
             continue;
         }
         if (has_wildcard(filter) && !o.wildcard_subscription_available) {
             codes.push_back(v5 ? codec::reason::wildcard_subscriptions_not_supported : 0x80);
+            continue;
+        }
+        if (!acl_.authorize(b.auth, identity_, auth::access::subscribe, s.filter, false)) {
+            spdlog::debug("mqtt: {} ({}) may not subscribe to '{}'", peer_, client_id_, s.filter);
+            codes.push_back(v5 ? codec::reason::not_authorized : 0x80);
             continue;
         }
         codec::subscribe_options opts = s.options;
@@ -85,7 +91,8 @@ void connection::handle_subscribe(codec::subscribe& sub) {
         const bool existed = session_->subscriptions.contains(s.filter);
         session_->subscriptions[s.filter] = session_subscription{opts, sub_id};
 
-        changes.push_back(make_route_change(true, s.filter, session_->id(),
+        changes.push_back(make_route_change(true, scoped_filter(identity_.tenant, s.filter),
+                                            session_->id(),
                                             route{session_->anchor(), opts, sub_id}));
         stored.push_back(s.filter);
         codes.push_back(static_cast<uint8_t>(opts.max_qos));
@@ -93,7 +100,8 @@ void connection::handle_subscribe(codec::subscribe& sub) {
         // never for shared subscriptions [MQTT-4.8.2-...].
         if (!is_shared && o.retain_available &&
             (opts.retain_handling == 0 || (opts.retain_handling == 1 && !existed))) {
-            retained.push_back({std::string(filter), opts.max_qos, opts.retain_as_published});
+            retained.push_back(
+                {scoped_topic(identity_.tenant, filter), opts.max_qos, opts.retain_as_published});
         }
     }
 
@@ -148,7 +156,8 @@ void connection::handle_unsubscribe(codec::unsubscribe& u) {
             codes.push_back(codec::reason::no_subscription_existed);
             continue;
         }
-        changes.push_back(make_route_change(false, f, session_->id()));
+        changes.push_back(make_route_change(false, scoped_filter(identity_.tenant, f),
+                                            session_->id()));
         erased.push_back(f);
         codes.push_back(codec::reason::success);
     }

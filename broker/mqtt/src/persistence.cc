@@ -15,17 +15,15 @@
 #include "meta/repositories.h"
 #include "router/topic.h"
 #include "session.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
 namespace {
-// Tenants arrive with the auth issue; until then every client is here.
-constexpr std::string_view default_tenant = "default";
-
 meta::mqtt_subscription_record subscription_record(const session& s, const std::string& filter,
                                                    const session_subscription& sub) {
     meta::mqtt_subscription_record r;
-    r.tenant = default_tenant;
+    r.tenant = s.anchor()->tenant;
     r.client_id = s.client_id();
     r.filter = filter;
     r.qos = static_cast<uint8_t>(sub.options.max_qos);
@@ -53,7 +51,8 @@ void broker_impl::ensure_inbox(session_anchor& a) {
     if (a.inbox.load() != 0) return;
     // Named after the session id and time, so a new session of the same
     // client never reuses the shard of one being deleted.
-    const std::string name = "$mqtt/inbox/" + a.client_id + "/" + std::to_string(now_unix_ms()) +
+    const std::string name = "$mqtt/inbox/" + (is_default_tenant(a.tenant) ? "" : a.tenant + "@") +
+                             a.client_id + "/" + std::to_string(now_unix_ms()) +
                              "-" + std::to_string(a.id);
     auto id = journal.create_shard(name);
     if (!id) {
@@ -65,7 +64,7 @@ void broker_impl::ensure_inbox(session_anchor& a) {
 
 void broker_impl::save_session(const session& s, std::function<void(status)> done) {
     meta::mqtt_session_record r;
-    r.tenant = default_tenant;
+    r.tenant = s.anchor()->tenant;
     r.client_id = s.client_id();
     r.protocol_version = s.protocol_version;
     r.session_expiry_s = s.expiry_interval_s;
@@ -95,17 +94,17 @@ void broker_impl::erase_subscriptions(const session& s, const std::vector<std::s
     std::vector<meta::mutation> batch;
     for (const auto& f : filters) {
         batch.push_back(
-            meta::erase_mutation(meta::keys::mqtt_subscription(default_tenant, s.client_id(), f)));
+            meta::erase_mutation(meta::keys::mqtt_subscription(s.anchor()->tenant, s.client_id(), f)));
     }
     apply(meta, std::move(batch), {});
 }
 
 void broker_impl::forget_session(const session& s) {
     std::vector<meta::mutation> batch;
-    batch.push_back(meta::erase_mutation(meta::keys::mqtt_session(default_tenant, s.client_id())));
+    batch.push_back(meta::erase_mutation(meta::keys::mqtt_session(s.anchor()->tenant, s.client_id())));
     for (const auto& [f, sub] : s.subscriptions) {
         batch.push_back(
-            meta::erase_mutation(meta::keys::mqtt_subscription(default_tenant, s.client_id(), f)));
+            meta::erase_mutation(meta::keys::mqtt_subscription(s.anchor()->tenant, s.client_id(), f)));
     }
     const uint64_t inbox = s.anchor()->inbox.load();
     apply(meta, std::move(batch), [this, inbox](status) {
@@ -129,12 +128,13 @@ void broker_impl::set_retained(const message_ptr& msg, std::function<void(status
         return;
     }
     meta::mutation m;
+    const auto [tenant, topic] = split_scoped(msg->topic);
     if (clear) {
-        m = meta::erase_mutation(meta::keys::mqtt_retained_message(default_tenant, msg->topic));
+        m = meta::erase_mutation(meta::keys::mqtt_retained_message(tenant, topic));
     } else {
         meta::retained_record r;
-        r.tenant = default_tenant;
-        r.topic = msg->topic;
+        r.tenant = tenant;
+        r.topic = topic;
         r.payload = std::string(msg->payload.view());
         r.qos = static_cast<uint8_t>(msg->qos);
         r.stored_ms = now_unix_ms();
@@ -184,7 +184,7 @@ status broker_impl::restore() {
         }
         for (auto& r : page->items) {
             auto m = std::make_shared<message>();
-            m->topic = r.topic;
+            m->topic = scoped_topic(r.tenant, r.topic);
             m->payload = shared_buffer(std::move(r.payload));
             m->qos = static_cast<qos_level>(std::min<uint8_t>(r.qos, 2));
             m->retain = true;
@@ -221,7 +221,7 @@ status broker_impl::restore() {
             auto subs = sessions_store.list_for_client(r.tenant, r.client_id);
             if (!subs) return subs.error();
             const uint32_t w = next_worker++ % workers_.size();
-            auto anchor = std::make_shared<session_anchor>(new_session_id(), r.client_id, w);
+            auto anchor = std::make_shared<session_anchor>(new_session_id(), r.tenant, r.client_id, w);
             anchor->persistent.store(r.session_expiry_s > 0);
             anchor->inbox.store(r.inbox_shard);
             auto s = std::make_unique<session>(*workers_[w], anchor);
@@ -240,7 +240,7 @@ status broker_impl::restore() {
             if (r.inbox_shard != 0) {
                 const storage::shard_id inbox{r.inbox_shard};
                 auto committed =
-                    journal.committed_position(session::cursor_group(r.client_id), inbox);
+                    journal.committed_position(session::cursor_group(r.tenant, r.client_id), inbox);
                 int64_t cursor_pos = committed ? *committed : journal.earliest(inbox).value_or(0);
                 if (auto earliest = journal.earliest(inbox))
                     cursor_pos = std::max(cursor_pos, *earliest);
@@ -257,7 +257,8 @@ status broker_impl::restore() {
                 ss.options.retain_handling = sub.retain_handling;
                 ss.subscription_id = sub.subscription_id;
                 s->subscriptions[sub.filter] = ss;
-                changes.push_back(make_route_change(true, sub.filter, anchor->id,
+                changes.push_back(make_route_change(true, scoped_filter(r.tenant, sub.filter),
+                                                    anchor->id,
                                                     route{anchor, ss.options, ss.subscription_id}));
             }
             stats.subscriptions.fetch_add(changes.size());

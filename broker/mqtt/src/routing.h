@@ -17,10 +17,11 @@ namespace robust::mqtt {
 /// The part of a session that other threads may look at. Shared by the
 /// session and every route that points at it; outlives both as needed.
 struct session_anchor {
-    session_anchor(uint64_t sid, std::string client, uint32_t thread_index)
-        : id(sid), client_id(std::move(client)), thread(thread_index) {}
+    session_anchor(uint64_t sid, std::string tenant_name, std::string client, uint32_t thread_index)
+        : id(sid), tenant(std::move(tenant_name)), client_id(std::move(client)), thread(thread_index) {}
 
     const uint64_t id;
+    const std::string tenant;  // client ids are unique per tenant
     const std::string client_id;
     /// The worker thread the session lives on; changes when a client
     /// reconnects on another thread (the old thread forwards stragglers).

@@ -8,6 +8,7 @@
 #include "connection.h"
 #include "message_record.h"
 #include "router/topic.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
@@ -20,9 +21,17 @@ qos_level min_qos(qos_level a, qos_level b) {
 }  // namespace
 
 session::session(worker& w, std::shared_ptr<session_anchor> anchor)
-    : worker_(&w), anchor_(std::move(anchor)) {}
+    : created_ms(now_unix_ms()), worker_(&w), anchor_(std::move(anchor)) {}
 
 session::~session() = default;
+
+uint64_t session::queued_count() const {
+    if (anchor_->persistent.load(std::memory_order_relaxed)) {
+        const int64_t q = anchor_->queued.load(std::memory_order_relaxed);
+        return q > 0 ? uint64_t(q) : 0;
+    }
+    return queue_.size();
+}
 
 size_t session::window_cap() const {
     return std::max<size_t>(128, size_t(worker_->broker().opts.max_inflight) * 4);
@@ -30,6 +39,7 @@ size_t session::window_cap() const {
 
 void session::attach(connection& c, bool /*resumed*/) {
     conn_ = &c;
+    disconnected_at_ms = 0;
     ++generation_;
     caught_up_ = false;
     // Unacknowledged messages are sent again, in their original order, with
@@ -54,6 +64,7 @@ void session::attach(connection& c, bool /*resumed*/) {
 
 void session::detach() {
     conn_ = nullptr;
+    disconnected_at_ms = now_unix_ms();
     ++generation_;
     loading_ = false;
     // Messages not yet sent are dropped from memory: persistent ones are
@@ -63,7 +74,7 @@ void session::detach() {
             window_.erase(o.inbox_offset);
             read_pos_ = std::min(read_pos_, o.inbox_offset);
         } else if (o.qos != qos_level::at_most_once) {
-            worker_->broker().stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+            worker_->broker().stats.drop(metrics::drop_reason::queue_full);
         }
     }
     queue_.clear();
@@ -75,7 +86,7 @@ void session::enqueue(delivery d) {
         // Offline: journaled messages wait in the inbox; others are not
         // kept for an offline client (QoS 0, or over the queue limit).
         if (d.inbox_offset < 0 && d.qos != qos_level::at_most_once) {
-            b.stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+            b.stats.drop(metrics::drop_reason::queue_full);
         }
         return;
     }
@@ -83,7 +94,7 @@ void session::enqueue(delivery d) {
         if (!window_accepts(d.inbox_offset)) return;
         remember(d.inbox_offset);
     } else if (queue_.size() >= b.opts.max_queued_messages) {
-        b.stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+        b.stats.drop(metrics::drop_reason::queue_full);
         return;
     }
     outgoing o;
@@ -137,13 +148,14 @@ void session::pump() {
     while (!queue_.empty()) {
         outgoing& o = queue_.front();
         if (expired(*o.msg, now)) {  // [MQTT-3.3.2-5]
+            b.stats.drop(metrics::drop_reason::expired);
             finish(o);
             queue_.pop_front();
             continue;
         }
         if (o.qos == qos_level::at_most_once) {
             if (conn_->send_queue_full()) {
-                b.stats.messages_dropped.fetch_add(1, std::memory_order_relaxed);
+                b.stats.drop(metrics::drop_reason::queue_full);
             } else {
                 send(o);
             }
@@ -184,9 +196,13 @@ bool session::send(outgoing& o) {
         }
         p.props.subscription_identifiers = o.subscription_ids;
     }
-    if (!conn_->send_publish(p)) return false;
+    if (!conn_->send_publish(p)) {
+        worker_->broker().stats.drop(metrics::drop_reason::too_large);
+        return false;
+    }
     o.sent = true;
     worker_->broker().stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
+    worker_->counters.message_out(o.qos);
     return true;
 }
 
@@ -206,7 +222,7 @@ void session::mark_done(int64_t offset) {
     if (cursor_ != before) {
         anchor_->queued.fetch_sub(cursor_ - before, std::memory_order_relaxed);
         auto& b = worker_->broker();
-        ignore_result(b.journal.commit_position(cursor_group(client_id()),
+        ignore_result(b.journal.commit_position(cursor_group(anchor_->tenant, client_id()),
                                                 storage::shard_id{anchor_->inbox.load()}, cursor_));
     }
 }
@@ -267,10 +283,12 @@ uint16_t session::next_packet_id() {
 bool session::resolve(const message& m, outgoing& o) const {
     bool matched = false;
     o.subscription_ids.clear();
+    // Filters are kept as the client sent them: match the client's view.
+    const std::string_view topic = client_topic(anchor_->tenant, m.topic);
     for (const auto& [filter, sub] : subscriptions) {
         std::string_view f = filter;
         if (auto shared = router::parse_shared(f)) f = shared->filter;
-        if (!router::topic_matches(f, m.topic)) continue;
+        if (!router::topic_matches(f, topic)) continue;
         const qos_level q = min_qos(m.qos, sub.options.max_qos);
         if (!matched || q > o.qos) o.qos = q;
         o.retain = o.retain || (sub.options.retain_as_published && m.retain);

@@ -81,6 +81,13 @@ public:
     std::unique_ptr<asio::steady_timer> will_timer;
     message_ptr pending_will;
     uint8_t protocol_version = 4;
+    const int64_t created_ms;
+    int64_t disconnected_at_ms = 0;  // 0 while a connection is attached
+
+    /// For the admin API: QoS 1/2 messages sent and unacknowledged, and
+    /// messages waiting (in memory, or in the inbox of a persistent session).
+    size_t inflight_count() const { return inflight_.size(); }
+    uint64_t queued_count() const;
     /// Inbox position restored at start-up or committed so far.
     void set_inbox_position(int64_t cursor) {
         cursor_ = cursor;
@@ -90,8 +97,12 @@ public:
     /// Called by the loader (on this thread) with inbox records it read.
     void on_loaded(uint64_t generation, std::vector<std::pair<int64_t, message_ptr>> records,
                    bool reached_end);
-    /// Name under which the inbox cursor is committed in the journal.
-    static std::string cursor_group(const std::string& client_id) { return "mqtt:" + client_id; }
+    /// The journal consumer group holding the inbox cursor. Tenant default
+    /// keeps the name used before tenants existed.
+    static std::string cursor_group(std::string_view tenant, std::string_view client_id) {
+        if (tenant == "default") return "mqtt:" + std::string(client_id);
+        return "mqtt@" + std::string(tenant) + ":" + std::string(client_id);
+    }
 
 private:
     struct outgoing {

@@ -15,6 +15,7 @@ worker::worker(broker_impl& b, uint32_t index, asio::io_context& ctx)
 
 void worker::prepare(prepared_publish& p, uint64_t origin_session) {
     const message_ptr& msg = p.msg;
+    broker_.note_topic(msg->topic);
     matches_.clear();
     routes.match(
         msg->topic,
@@ -36,7 +37,10 @@ void worker::prepare(prepared_publish& p, uint64_t origin_session) {
             if (!m) m = g.pick(alive);
             if (m) matches_.push_back({m->value.anchor.get(), &m->value, &g});
         });
-    if (matches_.empty()) return;
+    if (matches_.empty()) {
+        broker_.stats.drop(metrics::drop_reason::no_subscriber);
+        return;
+    }
 
     // One delivery per session, with the highest granted QoS and every
     // subscription identifier of its matching subscriptions [MQTT-3.3.4-2]

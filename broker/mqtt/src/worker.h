@@ -8,7 +8,9 @@
 // applied to every replica by message passing (broker::impl::update_routes),
 // so matching a publish takes no lock.
 
+#include <array>
 #include <asio/io_context.hpp>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +40,22 @@ struct prepared_publish {
     bool ready = false;                      // persisted (or failed): may be dispatched
     int pending = 0;                         // storage operations outstanding
     std::error_code error;                   // first storage failure
+};
+
+/// Per-packet and per-message counts of one worker, for metrics. Written
+/// only by the worker's own thread (a relaxed load and store: no locked
+/// instruction on the hot path), read by any thread at scrape time.
+struct worker_counters {
+    std::array<std::atomic<uint64_t>, 16> packets_in{}, packets_out{};  // by packet type
+    std::array<std::atomic<uint64_t>, 3> messages_in{}, messages_out{};  // by QoS
+
+    static void bump(std::atomic<uint64_t>& c) {
+        c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    void packet_in(codec::packet_type t) { bump(packets_in[size_t(t) & 15]); }
+    void packet_out(codec::packet_type t) { bump(packets_out[size_t(t) & 15]); }
+    void message_in(qos_level q) { bump(messages_in[size_t(q) % 3]); }
+    void message_out(qos_level q) { bump(messages_out[size_t(q) % 3]); }
 };
 
 class worker {
@@ -77,6 +95,7 @@ public:
     std::unordered_map<uint64_t, std::unique_ptr<session>> sessions;
     std::unordered_set<std::shared_ptr<connection>> connections;
     router::subscription_index<route> routes;
+    worker_counters counters;
 
 private:
     void queue_delivery(delivery d);

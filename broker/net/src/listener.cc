@@ -17,7 +17,9 @@
 
 #include "base/errc.h"
 #include "connection_slot.h"
+#include "pending_connection.h"
 #include "tcp_transport.h"
+#include "tls_transport.h"
 #include "ws_transport.h"
 
 namespace robust::net {
@@ -27,8 +29,32 @@ using std::chrono::steady_clock;
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 constexpr auto reject_log_interval = std::chrono::seconds(1);
 
-std::string_view kind_name(enum listener_options::kind k) {
-    return k == listener_options::kind::websocket ? "websocket" : "tcp";
+using listener_kind = enum listener_options::kind;
+
+// At most this many failed TLS handshakes per second and listener are
+// logged at info level; the rest at debug.
+constexpr uint32_t tls_failure_log_per_second = 10;
+
+std::string_view kind_name(listener_kind k) {
+    switch (k) {
+        case listener_kind::tcp:
+            return "tcp";
+        case listener_kind::websocket:
+            return "websocket";
+        case listener_kind::tls:
+            return "tls";
+        case listener_kind::wss:
+            return "wss";
+    }
+    return "?";
+}
+
+bool is_websocket(listener_kind k) {
+    return k == listener_kind::websocket || k == listener_kind::wss;
+}
+
+bool is_tls(listener_kind k) {
+    return k == listener_kind::tls || k == listener_kind::wss;
 }
 
 // What a connection needs on its pool thread after accept. Shared with the
@@ -41,6 +67,8 @@ struct handoff {
     std::shared_ptr<const listener_options> options;
     listener::accept_handler on_accept;
     std::shared_ptr<std::atomic<size_t>> live = std::make_shared<std::atomic<size_t>>(0);
+    std::shared_ptr<detail::log_budget> failure_log =
+        std::make_shared<detail::log_budget>(tls_failure_log_per_second);
     // Shared by on_accept calls, exclusive for stop(): once stop() has
     // returned, on_accept is never called again (see listener.h).
     std::shared_mutex mu;
@@ -54,14 +82,26 @@ struct handoff {
         if (ec) return;  // already gone; the slot is released with it
         std::string remote = detail::format_endpoint(peer);
         auto& ctx = pool.context(index);
-        if (options->kind == listener_options::kind::tcp) {
+        if (options->kind == listener_kind::tcp) {
             call_on_accept(std::make_unique<detail::tcp_transport>(
                 std::move(socket), ctx, index, std::move(remote), std::move(slot)));
             return;
         }
-        detail::start_ws_handshake(
-            std::move(socket), ctx, index, std::move(remote), options, std::move(slot),
-            [self](std::unique_ptr<transport> t) { self->call_on_accept(std::move(t)); });
+        detail::pending_connection pc;
+        pc.ctx = &ctx;
+        pc.thread_index = index;
+        pc.remote = std::move(remote);
+        pc.options = options;
+        pc.slot = std::move(slot);
+        pc.deadline =
+            steady_clock::now() + std::chrono::milliseconds(options->handshake_timeout_ms);
+        pc.failure_log = failure_log;
+        pc.done = [self](std::unique_ptr<transport> t) { self->call_on_accept(std::move(t)); };
+        if (is_tls(options->kind)) {
+            detail::start_tls_handshake(std::move(socket), std::move(pc));
+        } else {
+            detail::start_ws_handshake(std::move(socket), std::move(pc));
+        }
     }
 
     void call_on_accept(std::unique_ptr<transport> t) {
@@ -187,11 +227,19 @@ result<std::unique_ptr<listener>> listener::start(io_pool& pool, listener_option
         spdlog::error("listener {}: needs max_connections >= 1 and an accept handler", name);
         return errc::invalid_argument;
     }
-    if (options.kind == listener_options::kind::websocket &&
+    if (options.kind != listener_kind::tcp && options.handshake_timeout_ms == 0) {
+        spdlog::error("listener {}: handshake_timeout_ms must be at least 1", name);
+        return errc::invalid_argument;
+    }
+    if (is_websocket(options.kind) &&
         (options.ws_path.empty() || options.ws_path.front() != '/' ||
-         options.max_ws_header_bytes < 256 || options.max_ws_frame == 0 ||
-         options.handshake_timeout_ms == 0)) {
+         options.max_ws_header_bytes < 256 || options.max_ws_frame == 0)) {
         spdlog::error("listener {}: bad WebSocket options (path '{}')", name, options.ws_path);
+        return errc::invalid_argument;
+    }
+    if (is_tls(options.kind) && !options.tls) {
+        spdlog::error("listener {}: a {} listener needs a TLS context (listener_options::tls)",
+                      name, kind_name(options.kind));
         return errc::invalid_argument;
     }
     std::error_code ec;

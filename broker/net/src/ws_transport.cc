@@ -14,6 +14,7 @@
 #include <cstring>
 #include <deque>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 #include "base/errc.h"
@@ -21,14 +22,33 @@
 
 namespace robust::net::detail {
 
-// The shared state behind a ws_transport. Every member runs on the
-// connection's thread; socket handlers hold a shared_ptr to it so it stays
-// valid for them after the transport is destroyed.
-class ws_stream : public std::enable_shared_from_this<ws_stream> {
+// What ws_transport needs of the stream behind it, whichever byte stream
+// that sits on.
+class ws_stream_base {
 public:
-    ws_stream(asio::ip::tcp::socket socket, std::string leftover, size_t max_frame)
-        : socket_(std::move(socket)),
-          linger_(socket_.get_executor()),
+    virtual ~ws_stream_base() = default;
+    virtual void start() = 0;
+    virtual void async_read_some(asio::mutable_buffer buf, transport::io_handler cb) = 0;
+    virtual void async_write(std::vector<asio::const_buffer> bufs, transport::io_handler cb) = 0;
+    virtual void close() = 0;
+};
+
+namespace {
+
+// The shared state behind a ws_transport: WebSocket framing over Stream, a
+// plain TCP socket or a TLS stream (byte_stream.h). Every member runs on the
+// connection's thread; stream handlers hold a shared_ptr to it so it stays
+// valid for them after the transport is destroyed.
+template <class Stream>
+class ws_stream final : public ws_stream_base,
+                        public std::enable_shared_from_this<ws_stream<Stream>> {
+public:
+    /// `tls_context` (null for TCP) is kept alive as long as the stream.
+    ws_stream(Stream stream, std::shared_ptr<asio::ssl::context> tls_context, std::string leftover,
+              size_t max_frame)
+        : tls_context_(std::move(tls_context)),
+          stream_(std::move(stream)),
+          linger_(stream_.get_executor()),
           raw_(std::max<size_t>(socket_read_size, leftover.size())) {
         std::memcpy(raw_.data(), leftover.data(), leftover.size());
         raw_end_ = leftover.size();
@@ -44,29 +64,29 @@ public:
         wslay_event_config_set_max_recv_msg_length(ws_, max_frame);
     }
 
-    ~ws_stream() { wslay_event_context_free(ws_); }
+    ~ws_stream() override { wslay_event_context_free(ws_); }
 
     ws_stream(const ws_stream&) = delete;
     ws_stream& operator=(const ws_stream&) = delete;
 
     // Frames the client sent right behind its upgrade request.
-    void start() {
+    void start() override {
         if (raw_end_ > raw_begin_) process_raw();
     }
 
-    void async_read_some(asio::mutable_buffer buf, transport::io_handler cb) {
+    void async_read_some(asio::mutable_buffer buf, transport::io_handler cb) override {
         read_buf_ = buf;
         read_cb_ = std::move(cb);
         if (closed_ || buf.size() == 0 || app_begin_ < app_.size() || read_error_) {
             // Answerable now, but never from inside the initiating call.
-            asio::post(socket_.get_executor(),
-                       [self = shared_from_this()] { self->deliver_read(); });
+            asio::post(stream_.get_executor(),
+                       [self = this->shared_from_this()] { self->deliver_read(); });
             return;
         }
         start_socket_read();
     }
 
-    void async_write(std::vector<asio::const_buffer> bufs, transport::io_handler cb) {
+    void async_write(std::vector<asio::const_buffer> bufs, transport::io_handler cb) override {
         std::error_code refuse;
         if (closed_) {
             refuse = asio::error::operation_aborted;
@@ -77,7 +97,7 @@ public:
         }
         const size_t total = asio::buffer_size(bufs);
         if (refuse || total == 0) {
-            asio::post(socket_.get_executor(), [cb = std::move(cb), refuse] { cb(refuse, 0); });
+            asio::post(stream_.get_executor(), [cb = std::move(cb), refuse] { cb(refuse, 0); });
             return;
         }
         out_item item;
@@ -89,7 +109,7 @@ public:
         pump_writes();
     }
 
-    void close() {
+    void close() override {
         if (closed_) return;
         closed_ = true;
         // Data frames not yet started fail now (control frames stay for
@@ -115,19 +135,19 @@ public:
         }
         std::reverse(aborted.begin(), aborted.end());  // fail them in write order
         for (auto& cb : aborted) {
-            asio::post(socket_.get_executor(),
+            asio::post(stream_.get_executor(),
                        [cb = std::move(cb)] { cb(asio::error::operation_aborted, 0); });
         }
         if (read_cb_) {
-            asio::post(socket_.get_executor(),
-                       [self = shared_from_this()] { self->deliver_read(); });
+            asio::post(stream_.get_executor(),
+                       [self = this->shared_from_this()] { self->deliver_read(); });
         }
         if (in_flight_ > 0 && !write_error_) {
             // Cutting a frame in half would garble the stream, so let the
             // write in flight finish (on_socket_write calls finish_close), but
             // not for longer than close_linger.
             linger_.expires_after(close_linger);
-            linger_.async_wait([self = shared_from_this()](std::error_code ec) {
+            linger_.async_wait([self = this->shared_from_this()](std::error_code ec) {
                 if (!ec) self->finish_close();
             });
             return;
@@ -157,22 +177,22 @@ private:
         if (socket_closed_) return;
         socket_closed_ = true;
         linger_.cancel();
-        std::error_code ignored;
-        if (in_flight_ == 0 && !write_error_) {
+        bool may_write = in_flight_ == 0 && !write_error_;
+        if (may_write) {
             if (!wslay_event_get_close_sent(ws_)) {
                 wslay_event_queue_close(ws_, WSLAY_CODE_NORMAL_CLOSURE, nullptr, 0);
             }
             collect_control_frames();
-            socket_.non_blocking(true, ignored);
+            std::error_code ec;
+            lowest_socket(stream_).non_blocking(true, ec);
             for (const auto& item : out_) {
-                if (item.owned.empty()) continue;
-                asio::write(socket_, asio::buffer(item.owned), ignored);
-                if (ignored) break;
+                if (ec) break;
+                if (!item.owned.empty()) asio::write(stream_, asio::buffer(item.owned), ec);
             }
+            may_write = !ec;  // a TLS record cut short: no close_notify after it
         }
         while (out_.size() > in_flight_) out_.pop_back();
-        socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
+        close_stream(stream_, may_write);
     }
 
     // --- reading -------------------------------------------------------
@@ -180,8 +200,8 @@ private:
     void start_socket_read() {
         if (socket_reading_ || closed_) return;
         socket_reading_ = true;
-        socket_.async_read_some(asio::buffer(raw_.data() + raw_end_, raw_.size() - raw_end_),
-                                [self = shared_from_this()](std::error_code ec, size_t n) {
+        stream_.async_read_some(asio::buffer(raw_.data() + raw_end_, raw_.size() - raw_end_),
+                                [self = this->shared_from_this()](std::error_code ec, size_t n) {
                                     self->on_socket_read(ec, n);
                                 });
     }
@@ -286,9 +306,10 @@ private:
             }
             ++in_flight_;
         }
-        asio::async_write(
-            socket_, std::move(gather),
-            [self = shared_from_this()](std::error_code ec, size_t) { self->on_socket_write(ec); });
+        asio::async_write(stream_, std::move(gather),
+                          [self = this->shared_from_this()](std::error_code ec, size_t) {
+                              self->on_socket_write(ec);
+                          });
     }
 
     void on_socket_write(std::error_code ec) {
@@ -309,8 +330,7 @@ private:
         } else if (close_written) {
             close_written_ = true;
             // Our last frame: half-close so the peer sees the end after it.
-            std::error_code ignored;
-            socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+            end_sending(stream_);
         }
         for (auto& [cb, bytes] : done) cb(ec, ec ? 0 : bytes);
         if (closed_) {
@@ -371,7 +391,8 @@ private:
         self->app_.insert(self->app_.end(), arg->data, arg->data + arg->data_length);
     }
 
-    asio::ip::tcp::socket socket_;
+    std::shared_ptr<asio::ssl::context> tls_context_;  // outlives stream_
+    Stream stream_;
     asio::steady_timer linger_;  // bounds close() waiting for a write in flight
     wslay_event_context_ptr ws_ = nullptr;
 
@@ -399,14 +420,18 @@ private:
     bool socket_closed_ = false;  // finish_close() ran
 };
 
-ws_transport::ws_transport(asio::ip::tcp::socket socket, asio::io_context& ctx, size_t thread_index,
-                           std::string remote, std::string leftover, size_t max_frame,
-                           connection_slot slot)
+}  // namespace
+
+ws_transport::ws_transport(std::shared_ptr<ws_stream_base> stream, std::string_view kind,
+                           std::optional<std::string> peer_cn, asio::io_context& ctx,
+                           size_t thread_index, std::string remote, connection_slot slot)
     : transport(thread_index),
       slot_(std::move(slot)),
       ctx_(ctx),
       remote_(std::move(remote)),
-      stream_(std::make_shared<ws_stream>(std::move(socket), std::move(leftover), max_frame)) {
+      kind_(kind),
+      peer_cn_(std::move(peer_cn)),
+      stream_(std::move(stream)) {
     stream_->start();
 }
 
@@ -428,29 +453,26 @@ void ws_transport::close() {
 
 namespace {
 
-// One HTTP upgrade in progress: reads the request head (bounded in size and
-// time), answers it, and on success turns the socket into a ws_transport.
-class ws_handshake : public std::enable_shared_from_this<ws_handshake> {
+// One HTTP upgrade in progress on Stream (after the TLS handshake for
+// wss): reads the request head (bounded in size, and in time by the
+// connection's deadline), answers it, and on success turns the stream into
+// a ws_transport.
+template <class Stream>
+class ws_handshake : public std::enable_shared_from_this<ws_handshake<Stream>> {
 public:
-    ws_handshake(asio::ip::tcp::socket socket, asio::io_context& ctx, size_t thread_index,
-                 std::string remote, std::shared_ptr<const listener_options> options,
-                 connection_slot slot, std::function<void(std::unique_ptr<transport>)> done)
-        : socket_(std::move(socket)),
-          ctx_(ctx),
-          timer_(ctx),
-          thread_index_(thread_index),
-          remote_(std::move(remote)),
-          options_(std::move(options)),
-          slot_(std::move(slot)),
-          done_(std::move(done)),
-          buf_(options_->max_ws_header_bytes) {}
+    ws_handshake(Stream stream, tls_info tls, pending_connection pc)
+        : tls_(std::move(tls)),
+          stream_(std::move(stream)),
+          pc_(std::move(pc)),
+          timer_(*pc_.ctx),
+          buf_(pc_.options->max_ws_header_bytes) {}
 
     void start() {
-        timer_.expires_after(std::chrono::milliseconds(options_->handshake_timeout_ms));
-        timer_.async_wait([self = shared_from_this()](std::error_code ec) {
+        timer_.expires_at(pc_.deadline);
+        timer_.async_wait([self = this->shared_from_this()](std::error_code ec) {
             if (ec || self->finished_) return;
-            spdlog::debug("{}: websocket upgrade from {} timed out", self->options_->name,
-                          self->remote_);
+            spdlog::debug("{}: websocket upgrade from {} timed out", self->pc_.options->name,
+                          self->pc_.remote);
             self->fail();
         });
         read();
@@ -458,9 +480,10 @@ public:
 
 private:
     void read() {
-        socket_.async_read_some(
-            asio::buffer(buf_.data() + used_, buf_.size() - used_),
-            [self = shared_from_this()](std::error_code ec, size_t n) { self->on_read(ec, n); });
+        stream_.async_read_some(asio::buffer(buf_.data() + used_, buf_.size() - used_),
+                                [self = this->shared_from_this()](std::error_code ec, size_t n) {
+                                    self->on_read(ec, n);
+                                });
     }
 
     void on_read(std::error_code ec, size_t n) {
@@ -477,7 +500,7 @@ private:
         if (end == std::string_view::npos) {
             if (used_ == buf_.size()) {
                 spdlog::debug("{}: websocket upgrade from {} refused: request head over {} bytes",
-                              options_->name, remote_, buf_.size());
+                              pc_.options->name, pc_.remote, buf_.size());
                 respond(http_error_response(431), false, {});
                 return;
             }
@@ -485,19 +508,22 @@ private:
             return;
         }
         const std::string_view head = data.substr(0, end + 4);
-        ws_upgrade answer = answer_upgrade(head, options_->ws_path, options_->ws_subprotocols);
+        ws_upgrade answer =
+            answer_upgrade(head, pc_.options->ws_path, pc_.options->ws_subprotocols);
         if (!answer.accepted) {
-            spdlog::debug("{}: websocket upgrade from {} refused: {} ({})", options_->name, remote_,
-                          answer.status, answer.reason);
+            spdlog::debug("{}: websocket upgrade from {} refused: {} ({})", pc_.options->name,
+                          pc_.remote, answer.status, answer.reason);
         }
         respond(std::move(answer.response), answer.accepted, std::string(data.substr(end + 4)));
     }
 
     void respond(std::string response, bool upgrade, std::string leftover) {
         response_ = std::move(response);
-        asio::async_write(socket_, asio::buffer(response_),
-                          [self = shared_from_this(), upgrade, leftover = std::move(leftover)](
-                              std::error_code ec, size_t) mutable {
+        writing_ = true;
+        asio::async_write(stream_, asio::buffer(response_),
+                          [self = this->shared_from_this(), upgrade,
+                           leftover = std::move(leftover)](std::error_code ec, size_t) mutable {
+                              self->writing_ = false;
                               if (self->finished_) return;
                               if (ec || !upgrade) {
                                   self->fail();
@@ -510,10 +536,14 @@ private:
     void succeed(std::string leftover) {
         finished_ = true;
         timer_.cancel();
-        auto t = std::make_unique<ws_transport>(std::move(socket_), ctx_, thread_index_,
-                                                std::move(remote_), std::move(leftover),
-                                                options_->max_ws_frame, std::move(slot_));
-        done_(std::move(t));
+        constexpr bool is_tls = std::is_same_v<Stream, tls_stream>;
+        auto stream = std::make_shared<ws_stream<Stream>>(
+            std::move(stream_), tls_.context, std::move(leftover), pc_.options->max_ws_frame);
+        auto t = std::make_unique<ws_transport>(std::move(stream), is_tls ? "wss" : "ws",
+                                                std::move(tls_.peer_cn), *pc_.ctx, pc_.thread_index,
+                                                std::move(pc_.remote), std::move(pc_.slot));
+        auto done = std::move(pc_.done);
+        done(std::move(t));
     }
 
     // Closing here also ends any read or write in flight; their handlers see
@@ -521,33 +551,30 @@ private:
     void fail() {
         finished_ = true;
         timer_.cancel();
-        std::error_code ignored;
-        socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
+        close_stream(stream_, !writing_);
     }
 
-    asio::ip::tcp::socket socket_;
-    asio::io_context& ctx_;
+    tls_info tls_;  // outlives stream_
+    Stream stream_;
+    pending_connection pc_;
     asio::steady_timer timer_;
-    size_t thread_index_;
-    std::string remote_;
-    std::shared_ptr<const listener_options> options_;
-    connection_slot slot_;
-    std::function<void(std::unique_ptr<transport>)> done_;
     std::vector<char> buf_;
     size_t used_ = 0;
     std::string response_;
+    bool writing_ = false;
     bool finished_ = false;
 };
 
 }  // namespace
 
-void start_ws_handshake(asio::ip::tcp::socket socket, asio::io_context& ctx, size_t thread_index,
-                        std::string remote, std::shared_ptr<const listener_options> options,
-                        connection_slot slot,
-                        std::function<void(std::unique_ptr<transport>)> done) {
-    std::make_shared<ws_handshake>(std::move(socket), ctx, thread_index, std::move(remote),
-                                   std::move(options), std::move(slot), std::move(done))
+void start_ws_handshake(asio::ip::tcp::socket socket, pending_connection pc) {
+    std::make_shared<ws_handshake<asio::ip::tcp::socket>>(std::move(socket), tls_info{},
+                                                          std::move(pc))
+        ->start();
+}
+
+void start_ws_handshake(tls_stream stream, tls_info tls, pending_connection pc) {
+    std::make_shared<ws_handshake<tls_stream>>(std::move(stream), std::move(tls), std::move(pc))
         ->start();
 }
 

@@ -1,14 +1,20 @@
 #pragma once
-// Helpers for the net tests: a blocking-with-timeout loopback client, a
-// WebSocket client built from raw bytes, and an echo server on a real pool.
+// Helpers for the net tests: a blocking-with-timeout loopback client (plain
+// TCP or TLS) and an echo server on a real pool. WebSocket client helpers
+// are in ws_test_util.h, certificates in test_certs.h.
 
 #include <gtest/gtest.h>
+
+#include <openssl/ssl.h>
 
 #include <asio/connect.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/read.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/host_name_verification.hpp>
+#include <asio/ssl/stream.hpp>
 #include <asio/write.hpp>
 
 #include <array>
@@ -43,20 +49,88 @@ inline bool wait_until(const std::function<bool()>& pred,
     return true;
 }
 
+/// How a test_client speaks TLS.
+struct tls_client_options {
+    // Verify the server's certificate against this CA and its name against
+    // "localhost" (also sent as SNI); empty = accept any certificate.
+    std::string ca_file;
+    // A client certificate and its key; empty = send none.
+    std::string cert_file;
+    std::string key_file;
+    // TLS1_x_VERSION bounds; 0 = OpenSSL's default.
+    int min_version = 0;
+    int max_version = 0;
+    // Lowers OpenSSL's security level to 0, without which a client does not
+    // offer TLS 1.0/1.1 at all (so a test could not see the server refuse).
+    bool legacy = false;
+};
+
 /// A loopback client whose reads give up after a timeout instead of hanging
-/// the test: each read is an async op run with io_context::run_for.
+/// the test: each read is an async op run with io_context::run_for. Plain
+/// TCP, or TLS when given tls_client_options (the handshake runs in the
+/// constructor, bounded too).
 class test_client {
 public:
     explicit test_client(uint16_t port) : socket_(ctx_) {
         socket_.connect({asio::ip::make_address("127.0.0.1"), port}, connect_error_);
     }
 
+    test_client(uint16_t port, const tls_client_options& tls,
+                std::chrono::milliseconds timeout = 5s)
+        : test_client(port) {
+        if (connect_error_) return;
+        ssl_ctx_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+        SSL_CTX* ctx = ssl_ctx_->native_handle();
+        if (tls.legacy) SSL_CTX_set_security_level(ctx, 0);
+        if (tls.min_version) SSL_CTX_set_min_proto_version(ctx, tls.min_version);
+        if (tls.max_version) SSL_CTX_set_max_proto_version(ctx, tls.max_version);
+        if (!tls.ca_file.empty()) {
+            ssl_ctx_->load_verify_file(tls.ca_file);
+            ssl_ctx_->set_verify_mode(asio::ssl::verify_peer);
+        } else {
+            ssl_ctx_->set_verify_mode(asio::ssl::verify_none);
+        }
+        if (!tls.cert_file.empty()) {
+            ssl_ctx_->use_certificate_chain_file(tls.cert_file);
+            ssl_ctx_->use_private_key_file(tls.key_file, asio::ssl::context::pem);
+        }
+        tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *ssl_ctx_);
+        SSL_set_tlsext_host_name(tls_->native_handle(), "localhost");
+        if (!tls.ca_file.empty()) {
+            tls_->set_verify_callback(asio::ssl::host_name_verification("localhost"));
+        }
+        bool done = false;
+        tls_->async_handshake(asio::ssl::stream_base::client, [&](std::error_code ec) {
+            done = true;
+            handshake_error_ = ec;
+        });
+        ctx_.run_for(timeout);
+        if (!done) {
+            socket_.cancel();
+            ctx_.restart();
+            ctx_.run();
+            handshake_error_ = asio::error::timed_out;
+        }
+        if (handshake_error_) last_error_ = handshake_error_;
+    }
+
     std::error_code connect_error() const { return connect_error_; }
+    /// TLS only: how the handshake ended. (With TLS 1.3 the client is done
+    /// before the server has checked its certificate: a refusal then shows
+    /// as the next read failing.)
+    std::error_code handshake_error() const { return handshake_error_; }
     std::error_code last_error() const { return last_error_; }
+
+    /// The negotiated protocol, e.g. "TLSv1.3" (TLS only).
+    std::string tls_version() const { return tls_ ? SSL_get_version(tls_->native_handle()) : ""; }
 
     void write(std::string_view data) {
         std::error_code ec;
-        asio::write(socket_, asio::buffer(data), ec);
+        if (tls_) {
+            asio::write(*tls_, asio::buffer(data), ec);
+        } else {
+            asio::write(socket_, asio::buffer(data), ec);
+        }
         last_error_ = ec;
     }
 
@@ -97,11 +171,16 @@ private:
     bool read_more(std::chrono::milliseconds timeout) {
         std::array<char, 64 * 1024> buf;
         bool done = false;
-        socket_.async_read_some(asio::buffer(buf), [&](std::error_code ec, size_t n) {
+        auto on_read = [&](std::error_code ec, size_t n) {
             done = true;
             if (ec) last_error_ = ec;
             pending_.append(buf.data(), n);
-        });
+        };
+        if (tls_) {
+            tls_->async_read_some(asio::buffer(buf), on_read);
+        } else {
+            socket_.async_read_some(asio::buffer(buf), on_read);
+        }
         ctx_.restart();
         ctx_.run_for(timeout);
         if (!done) {
@@ -122,7 +201,10 @@ private:
 
     asio::io_context ctx_;
     asio::ip::tcp::socket socket_;
+    std::unique_ptr<asio::ssl::context> ssl_ctx_;
+    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;  // over socket_
     std::error_code connect_error_;
+    std::error_code handshake_error_;
     std::error_code last_error_;
     std::string pending_;
 };
@@ -135,7 +217,13 @@ struct server_log {
     std::set<size_t> thread_indices;
     std::vector<std::string> kinds;
     std::vector<std::string> remotes;
-    std::vector<std::error_code> ends;  // how each session's reading ended
+    std::vector<std::optional<std::string>> peer_cns;  // transport::peer_certificate_cn()
+    std::vector<std::error_code> ends;                 // how each session's reading ended
+
+    std::vector<std::optional<std::string>> peer_cns_copy() {
+        std::lock_guard lock(mu);
+        return peer_cns;
+    }
 
     std::vector<std::error_code> ends_copy() {
         std::lock_guard lock(mu);
@@ -206,6 +294,7 @@ public:
                 log_.thread_indices.insert(t->thread_index());
                 log_.kinds.emplace_back(t->kind());
                 log_.remotes.push_back(t->remote_endpoint());
+                log_.peer_cns.push_back(t->peer_certificate_cn());
             }
             auto s = std::make_shared<echo_session>(std::move(t), pool_, log_);
             {
@@ -248,6 +337,47 @@ private:
     server_log log_;
     std::mutex sessions_mu_;
     std::vector<std::weak_ptr<echo_session>> sessions_;
+    std::unique_ptr<listener> listener_;
+};
+
+// A listener whose on_accept runs `hook` with the transport; the test keeps
+// ownership through `held` (touched only on the transport's thread).
+class hook_server {
+public:
+    hook_server(listener_options o, std::function<void(transport&)> hook) : pool_(2) {
+        pool_.start();
+        o.bind = "127.0.0.1";
+        o.port = 0;
+        auto r = listener::start(pool_, o, [this, hook](std::unique_ptr<transport> t) {
+            hook(*t);
+            std::lock_guard lock(mu_);
+            held_.push_back(std::move(t));
+        });
+        EXPECT_TRUE(r.has_value());
+        listener_ = std::move(r).value();
+    }
+    ~hook_server() {
+        listener_->stop();
+        {
+            std::lock_guard lock(mu_);
+            for (auto& t : held_) {
+                std::promise<void> done;
+                asio::post(t->context(), [&] {
+                    t.reset();
+                    done.set_value();
+                });
+                done.get_future().wait();
+            }
+        }
+        pool_.stop();
+    }
+    uint16_t port() const { return listener_->port(); }
+    size_t connections() const { return listener_->connections(); }
+
+private:
+    io_pool pool_;
+    std::mutex mu_;
+    std::vector<std::unique_ptr<transport>> held_;
     std::unique_ptr<listener> listener_;
 };
 

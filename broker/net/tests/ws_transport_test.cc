@@ -1,5 +1,5 @@
-// WebSocket listener tests with a client written from raw bytes: the HTTP
-// upgrade by hand and frames masked by hand [RFC 6455 5.2, 5.3].
+// WebSocket listener tests with a client written from raw bytes
+// (ws_test_util.h).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 
 #include "base/errc.h"
 #include "net_test_util.h"
+#include "ws_test_util.h"
 
 namespace robust::net {
 namespace {
@@ -17,112 +18,12 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-constexpr uint8_t op_continuation = 0x0, op_text = 0x1, op_binary = 0x2, op_close = 0x8,
-                  op_ping = 0x9, op_pong = 0xa;
-
 listener_options ws_options() {
     listener_options o;
     o.name = "ws-test";
     o.kind = listener_options::kind::websocket;
     o.max_connections = 1000;
     return o;
-}
-
-// A client frame; masked unless told otherwise, as clients must [RFC 6455 5.3].
-std::string client_frame(uint8_t opcode, std::string_view payload, bool fin = true,
-                         bool masked = true) {
-    std::string f;
-    f += static_cast<char>((fin ? 0x80 : 0x00) | opcode);
-    const uint8_t mask_bit = masked ? 0x80 : 0x00;
-    const uint64_t n = payload.size();
-    if (n < 126) {
-        f += static_cast<char>(mask_bit | n);
-    } else if (n <= 0xffff) {
-        f += static_cast<char>(mask_bit | 126);
-        f += static_cast<char>(n >> 8);
-        f += static_cast<char>(n);
-    } else {
-        f += static_cast<char>(mask_bit | 127);
-        for (int i = 7; i >= 0; --i) f += static_cast<char>(n >> (8 * i));
-    }
-    const char key[4] = {0x12, 0x34, 0x56, 0x78};
-    if (masked) f.append(key, 4);
-    for (size_t i = 0; i < n; ++i)
-        f += masked ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i];
-    return f;
-}
-
-std::string close_payload(uint16_t code) {
-    return {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-}
-
-uint16_t close_code(const std::string& payload) {
-    if (payload.size() < 2) return 0;
-    return static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) |
-                                 static_cast<uint8_t>(payload[1]));
-}
-
-struct frame {
-    uint8_t opcode = 0xff;
-    bool fin = false;
-    std::string payload;
-};
-
-// One server frame; opcode 0xff if the stream ended first. Server frames
-// must not be masked.
-frame read_frame(test_client& c) {
-    frame f;
-    const std::string h = c.read_exactly(2);
-    if (h.size() < 2) return f;
-    const auto b0 = static_cast<uint8_t>(h[0]), b1 = static_cast<uint8_t>(h[1]);
-    EXPECT_EQ(b1 & 0x80, 0) << "server frames are never masked";
-    uint64_t n = b1 & 0x7f;
-    if (n >= 126) {
-        const std::string ext = c.read_exactly(n == 126 ? 2 : 8);
-        n = 0;
-        for (char ch : ext) n = (n << 8) | static_cast<uint8_t>(ch);
-    }
-    f.payload = c.read_exactly(n);
-    if (f.payload.size() != n) return f;
-    f.opcode = b0 & 0x0f;
-    f.fin = (b0 & 0x80) != 0;
-    return f;
-}
-
-// Reads binary frames until `n` payload bytes arrived; control frames seen
-// on the way go to `control`.
-std::string read_binary(test_client& c, size_t n, std::vector<frame>* control = nullptr) {
-    std::string out;
-    while (out.size() < n) {
-        frame f = read_frame(c);
-        if (f.opcode == 0xff) break;
-        if (f.opcode == op_binary || f.opcode == op_continuation) {
-            out += f.payload;
-        } else {
-            EXPECT_NE(f.opcode, op_text);
-            if (control) control->push_back(f);
-        }
-    }
-    return out;
-}
-
-std::string upgrade_request(std::string_view path = "/mqtt", std::string_view protocols = "mqtt") {
-    std::string req = "GET " + std::string(path) +
-                      " HTTP/1.1\r\n"
-                      "Host: 127.0.0.1\r\n"
-                      "Upgrade: websocket\r\n"
-                      "Connection: Upgrade\r\n"
-                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      "Sec-WebSocket-Version: 13\r\n";
-    if (!protocols.empty()) req += "Sec-WebSocket-Protocol: " + std::string(protocols) + "\r\n";
-    return req + "\r\n";
-}
-
-// Connects and upgrades; returns the response head.
-std::string handshake(test_client& c, std::string_view path = "/mqtt",
-                      std::string_view protocols = "mqtt") {
-    c.write(upgrade_request(path, protocols));
-    return c.read_until("\r\n\r\n");
 }
 
 TEST(WsListener, UpgradesAndEchoesBinaryFrames) {
@@ -347,51 +248,10 @@ TEST(WsListener, MaxConnectionsCountsHandshakes) {
     EXPECT_EQ(server.get().connections(), 1u);
 }
 
-// A listener whose on_accept runs `hook` with the transport; the test keeps
-// ownership through `held` (touched only on the transport's thread).
-class hook_server {
-public:
-    explicit hook_server(std::function<void(transport&)> hook) : pool_(2) {
-        pool_.start();
-        listener_options o = ws_options();
-        o.bind = "127.0.0.1";
-        auto r = listener::start(pool_, o, [this, hook](std::unique_ptr<transport> t) {
-            hook(*t);
-            std::lock_guard lock(mu_);
-            held_.push_back(std::move(t));
-        });
-        EXPECT_TRUE(r.has_value());
-        listener_ = std::move(r).value();
-    }
-    ~hook_server() {
-        listener_->stop();
-        {
-            std::lock_guard lock(mu_);
-            for (auto& t : held_) {
-                std::promise<void> done;
-                asio::post(t->context(), [&] {
-                    t.reset();
-                    done.set_value();
-                });
-                done.get_future().wait();
-            }
-        }
-        pool_.stop();
-    }
-    uint16_t port() const { return listener_->port(); }
-    size_t connections() const { return listener_->connections(); }
-
-private:
-    io_pool pool_;
-    std::mutex mu_;
-    std::vector<std::unique_ptr<transport>> held_;
-    std::unique_ptr<listener> listener_;
-};
-
 TEST(WsTransport, CloseLetsTheWriteInFlightFinishThenSendsCloseFrame) {
     static const std::string payload = "last words";
     std::promise<std::error_code> write_done;
-    hook_server server([&](transport& t) {
+    hook_server server(ws_options(), [&](transport& t) {
         t.async_write({asio::buffer(payload)},
                       [&](std::error_code ec, size_t) { write_done.set_value(ec); });
         t.close();  // the write above is in flight: it must not be cut
@@ -410,7 +270,7 @@ TEST(WsTransport, CloseGivesUpOnAWriteThePeerNeverReads) {
     static const std::string big(64 * 1024 * 1024, 'z');  // more than the socket buffers hold
     std::promise<std::error_code> write_done;
     std::promise<std::error_code> write_after_close;
-    hook_server server([&](transport& t) {
+    hook_server server(ws_options(), [&](transport& t) {
         t.async_write({asio::buffer(big)},
                       [&](std::error_code ec, size_t) { write_done.set_value(ec); });
         t.close();

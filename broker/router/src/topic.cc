@@ -52,6 +52,45 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
     }
 }
 
+bool filter_covers(std::string_view rule, std::string_view requested) {
+    if (rule.empty() || requested.empty()) return false;
+    // [MQTT-4.7.2-1] a wildcard first level never reaches "$..." topics, which
+    // a requested filter with a literal "$..." first level matches.
+    if (requested.front() == '$' && (rule.front() == '+' || rule.front() == '#')) return false;
+
+    level_cursor r{rule};
+    level_cursor q{requested};
+    while (true) {
+        const std::string_view rl = r.next();
+        if (rl == "#") return true;  // this level and everything below, incl. the parent
+        const std::string_view ql = q.next();
+        if (ql == "#") return false;  // only '#' covers '#'
+        if (rl != "+" && (ql == "+" || rl != ql)) return false;
+        if (!r.more) return !q.more;
+        if (!q.more) return r.rest == "#";  // "a/#" also matches "a"
+    }
+}
+
+bool filters_overlap(std::string_view a, std::string_view b) {
+    if (a.empty() || b.empty()) return false;
+    // [MQTT-4.7.2-1] a wildcard first level never meets a "$..." first level.
+    const bool a_wild = a.front() == '+' || a.front() == '#';
+    const bool b_wild = b.front() == '+' || b.front() == '#';
+    if ((a_wild && b.front() == '$') || (b_wild && a.front() == '$')) return false;
+
+    level_cursor x{a};
+    level_cursor y{b};
+    while (true) {
+        const std::string_view xl = x.next();
+        const std::string_view yl = y.next();
+        if (xl == "#" || yl == "#") return true;
+        if (xl != "+" && yl != "+" && xl != yl) return false;
+        if (!x.more && !y.more) return true;
+        if (!x.more) return y.rest == "#";  // "a" and "a/#" share the topic "a"
+        if (!y.more) return x.rest == "#";
+    }
+}
+
 bool is_shared_filter(std::string_view filter) {
     return filter.starts_with(share_prefix) || filter.starts_with(queue_prefix);
 }

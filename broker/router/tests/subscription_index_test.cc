@@ -403,3 +403,26 @@ TEST(SubscriptionIndex, RandomizedAgainstBruteForce) {
 
 }  // namespace
 }  // namespace robust::router
+
+namespace robust::router {
+namespace {
+
+TEST(SubscriptionIndex, CountsSharedGroupsWhileTheyHaveMembers) {
+    subscription_index<int> idx;
+    idx.add("a/+", 1, 0, "g1");
+    idx.add("a/+", 2, 0, "g1");
+    idx.add("a/+", 3, 0, "g2");
+    idx.add("b/#", 1, 0, "g1");  // same name, other filter: another group
+    idx.add("a/+", 4, 0);        // plain: not a group
+    EXPECT_EQ(idx.count_groups(), 3u);
+    EXPECT_TRUE(idx.remove("a/+", 1, "g1"));
+    EXPECT_EQ(idx.count_groups(), 3u);  // g1 on a/+ still has member 2
+    EXPECT_TRUE(idx.remove("a/+", 2, "g1"));
+    EXPECT_TRUE(idx.remove("b/#", 1, "g1"));
+    EXPECT_EQ(idx.count_groups(), 1u);
+    EXPECT_TRUE(idx.remove("a/+", 3, "g2"));
+    EXPECT_EQ(idx.count_groups(), 0u);
+}
+
+}  // namespace
+}  // namespace robust::router

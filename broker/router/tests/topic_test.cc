@@ -159,5 +159,101 @@ TEST(SharedFilter, RejectsInvalid) {
     EXPECT_FALSE(parse_shared("sport/#").has_value());
 }
 
+struct cover_case {
+    const char* rule;
+    const char* requested;
+    bool covers;
+};
+
+TEST(FilterCovers, WildcardsAndLiterals) {
+    const cover_case cases[] = {
+        {"#", "#", true},         {"#", "a/b/+", true},
+        {"a/#", "a/b/+", true},   {"a/#", "a/#", true},
+        {"a/#", "a", true},                               // "a/#" matches the parent "a" too
+        {"a/#", "b/#", false},    {"a/+", "a/#", false},  // "a/#" reaches "a/b/c"
+        {"a/+", "a/+", true},     {"a/+", "a/b", true},
+        {"a/+", "a", false},      {"a/+", "a/b/c", false},
+        {"a/+/c", "a/+/c", true}, {"a/b", "a/b", true},
+        {"a/b", "a/+", false},    {"a/b", "a/#", false},
+        {"a/b", "a/b/c", false},  {"a/b/c", "a/b", false},
+        {"a/b/#", "a/b", true},   {"a/+/#", "a", false},  // "a" needs a second level for '+'
+        {"+/+", "+/+", true},     {"+", "a/b", false},
+        {"a//b", "a/+/b", false}, {"a/+/b", "a//b", true},  // '+' covers an empty level
+        {"A/b", "a/b", false},                              // case-sensitive
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(filter_covers(c.rule, c.requested), c.covers)
+            << "rule '" << c.rule << "' requested '" << c.requested << "'";
+    }
+}
+
+// Every topic that a requested filter matches must be matched by a covering
+// rule: check the claim on sample topics so the two functions cannot drift.
+TEST(FilterCovers, AgreesWithTopicMatches) {
+    const char* filters[] = {"#", "+", "a", "a/#", "a/+", "a/b", "a/+/c", "+/b", "$SYS/#", "+/#"};
+    const char* topics[] = {"a", "a/b", "a/b/c", "b", "b/b", "a/x/c", "$SYS/x", "$SYS", "x/b/c"};
+    for (const char* rule : filters) {
+        for (const char* requested : filters) {
+            if (!filter_covers(rule, requested)) continue;
+            for (const char* topic : topics) {
+                if (topic_matches(requested, topic)) {
+                    EXPECT_TRUE(topic_matches(rule, topic))
+                        << rule << " claims to cover " << requested << " but misses " << topic;
+                }
+            }
+        }
+    }
+}
+
+TEST(FilterCovers, DollarTopicsNeedLiteralFirstLevel) {
+    EXPECT_FALSE(filter_covers("#", "$SYS/#"));
+    EXPECT_FALSE(filter_covers("+/#", "$SYS/broker"));
+    EXPECT_TRUE(filter_covers("$SYS/#", "$SYS/broker/+"));
+    EXPECT_TRUE(filter_covers("#", "+/x"));  // "+" never reaches "$..." either
+    EXPECT_FALSE(filter_covers("", "a"));
+    EXPECT_FALSE(filter_covers("a", ""));
+}
+
+TEST(FiltersOverlap, Examples) {
+    const cover_case cases[] = {
+        // {a, b, overlap}
+        {"a/secret/#", "a/+/#", true},
+        {"a/secret/#", "#", true},
+        {"a/secret/#", "a/+", true},  // "a/secret"
+        {"a/secret/#", "a/public/#", false},
+        {"a/#", "a", true},
+        {"a/+", "a", false},
+        {"a/+", "a/b/c", false},
+        {"+/b", "a/+", true},  // "a/b"
+        {"a/b", "a/b", true},
+        {"a/b", "a/c", false},
+        {"a//b", "a/+/b", true},
+        {"#", "$SYS/x", false},
+        {"+/x", "$SYS/x", false},
+        {"$SYS/#", "$SYS/+", true},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(filters_overlap(c.rule, c.requested), c.covers)
+            << "'" << c.rule << "' and '" << c.requested << "'";
+        EXPECT_EQ(filters_overlap(c.requested, c.rule), c.covers)
+            << "'" << c.requested << "' and '" << c.rule << "' (swapped)";
+    }
+}
+
+// A topic matched by both filters proves an overlap.
+TEST(FiltersOverlap, AgreesWithTopicMatches) {
+    const char* filters[] = {"#", "+", "a", "a/#", "a/+", "a/b", "a/+/c", "+/b", "$SYS/#", "+/#"};
+    const char* topics[] = {"a", "a/b", "a/b/c", "b", "b/b", "a/x/c", "$SYS/x", "$SYS", "x/b/c"};
+    for (const char* x : filters) {
+        for (const char* y : filters) {
+            for (const char* topic : topics) {
+                if (topic_matches(x, topic) && topic_matches(y, topic)) {
+                    EXPECT_TRUE(filters_overlap(x, y)) << x << " and " << y << " share " << topic;
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace robust::router

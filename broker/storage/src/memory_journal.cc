@@ -109,16 +109,23 @@ public:
     }
 
     void append(append_request req, append_callback cb) override {
+        pending p{std::move(req), std::move(cb)};
+        if (opts_.metrics.enabled()) {
+            p.records = p.req.records.size();
+            for (const auto& r : p.req.records) {
+                p.payload += static_cast<uint64_t>(detail::record_payload_bytes(r));
+            }
+        }
         {
             std::lock_guard lk(q_mu_);
             if (!stopping_) {
-                queue_.push_back({std::move(req), std::move(cb)});
+                queue_.push_back(std::move(p));
                 ++queued_requests_;
                 q_cv_.notify_one();
                 return;
             }
         }
-        cb(errc::shutting_down);  // no writer thread is left to run it
+        p.cb(errc::shutting_down);  // no writer thread is left to run it
     }
 
     result<std::vector<record>> read(shard_id id, int64_t from, size_t max_records,
@@ -233,6 +240,9 @@ private:
     struct pending {
         append_request req;
         append_callback cb;
+        // For the metrics only (apply() moves the records out).
+        uint64_t records = 0;
+        uint64_t payload = 0;
     };
 
     bool stopped() const {
@@ -311,11 +321,14 @@ private:
                     queue_.pop_front();
                 }
             }
+            const bool metered = opts_.metrics.enabled();
+            const auto taken = metered ? steady_clock::now() : steady_clock::time_point();
             {
                 std::unique_lock lk(mu_);
                 const int64_t now = now_unix_ms();
                 for (auto& p : batch) results.push_back(apply(p.req, now));
             }
+            if (metered) record_metrics(taken, batch, results);
             for (size_t i = 0; i < batch.size(); ++i) batch[i].cb(std::move(results[i]));
             {
                 std::lock_guard lk(q_mu_);
@@ -330,6 +343,23 @@ private:
             writer_exited_ = true;
         }
         done_cv_.notify_all();
+    }
+
+    // One batch of appends applied: `taken` is when the writer dequeued it.
+    void record_metrics(steady_clock::time_point taken, const std::vector<pending>& batch,
+                        const std::vector<result<append_result>>& results) const {
+        uint64_t appends = 0;
+        uint64_t records = 0;
+        uint64_t payload = 0;
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (!results[i]) continue;
+            ++appends;
+            records += batch[i].records;
+            payload += batch[i].payload;
+        }
+        if (appends > 0) {
+            opts_.metrics.observe_commit(steady_clock::now() - taken, appends, records, payload);
+        }
     }
 
     void retention_loop() {

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "base/errc.h"
+#include "metrics/registry.h"
 #include "rocksdb_journal.h"
 #include "storage/journal.h"
 #include "test_util.h"
@@ -346,9 +347,13 @@ TEST(RocksdbJournal, FailedWriteFailsTheWholeBatchAndRollsBackOffsets) {
     temp_dir dir;
     auto fs = std::make_shared<failing_wal_fs>(rocksdb::FileSystem::Default());
     auto env = rocksdb::NewCompositeEnv(fs);
+    metrics::registry reg;
     rocksdb_journal_options o;
     o.path = dir.path();
     o.retention_interval_ms = 0;
+    o.metrics = reg.journal(metrics::journal_engine::rocksdb);
+    const std::string failed_series = "robustmq_journal_failed_appends_total{engine=\"rocksdb\"}";
+    const std::string appends_series = "robustmq_journal_appends_total{engine=\"rocksdb\"}";
     shard_id topic;
     {
         auto opened = detail::open_rocksdb_journal(o, env.get());
@@ -373,6 +378,10 @@ TEST(RocksdbJournal, FailedWriteFailsTheWholeBatchAndRollsBackOffsets) {
         }
         counter.wait();
         EXPECT_EQ(io_errors.load(), n);
+        // The metrics count failed appends apart from written ones.
+        auto scrape = reg.scrape();
+        EXPECT_EQ(test::scraped_value(scrape, failed_series), n);
+        EXPECT_EQ(test::scraped_value(scrape, appends_series), 1);
         // Nothing of the failed batches is visible, and no offset was consumed.
         EXPECT_EQ(*j->next_offset(topic), 1);
         EXPECT_EQ(*j->next_offset(inbox), 0);
@@ -387,6 +396,7 @@ TEST(RocksdbJournal, FailedWriteFailsTheWholeBatchAndRollsBackOffsets) {
         ASSERT_FALSE(again.has_value());
         EXPECT_EQ(again.error(), errc::io_error);
         EXPECT_EQ(*j->next_offset(topic), 1);
+        EXPECT_EQ(test::scraped_value(reg.scrape(), failed_series), n + 1);
         j->stop();
     }
 

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -89,5 +91,17 @@ private:
     size_t count_ = 0;
     const size_t expected_;
 };
+
+/// The value of one series in a /metrics scrape, written as the registry
+/// prints it (labels in alphabetical order): `name{label="value"}`.
+inline std::optional<double> scraped_value(const std::string& scrape, const std::string& series) {
+    std::istringstream in(scrape);
+    for (std::string line; std::getline(in, line);) {
+        if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
+            return std::stod(line.substr(series.size() + 1));
+        }
+    }
+    return std::nullopt;
+}
 
 }  // namespace robust::storage::test

@@ -50,8 +50,8 @@ struct mqtt_config {
     port_number tcp_port = 1883;
     port_number ws_port = 8083;
     std::string ws_path = "/mqtt";
-    port_number tls_port = -1;               // reserved: TLS listeners are not implemented yet
-    port_number wss_port = -1;               // reserved: WSS listeners are not implemented yet
+    port_number tls_port = 1885;             // MQTT over TLS: opened only when [tls] has a certificate
+    port_number wss_port = 8085;             // MQTT over secure WebSocket: likewise
     uint64_t max_connections = 1'000'000;    // per listener
     uint32_t max_packet_size = 1024 * 1024;  // whole packet, 16..268435460
     uint32_t connect_timeout_ms = 10'000;    // TCP accept -> CONNECT received
@@ -69,7 +69,6 @@ struct mqtt_config {
     uint8_t max_qos = 2;
     uint32_t session_expiry_max_s = 4294967295;  // 4294967295 = never expires
     uint32_t sys_interval_s = 10;                // 0 = no $SYS topics
-    bool allow_anonymous = true;
     uint64_t send_queue_bytes = 4 * 1024 * 1024;  // per connection, outgoing
 };
 
@@ -97,11 +96,54 @@ struct topic_durability_rule {
 /// Parses storage.topic_durability (already validated by load_config).
 std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules);
 
+enum class tls_version { v1_2, v1_3 };
+
+/// [tls]: the certificate of every TLS listener (MQTT over TLS and WSS).
+/// Without cert_file the TLS listeners stay closed.
+struct tls_config {
+    std::string cert_file;  // PEM, the server certificate (chain)
+    std::string key_file;   // PEM, its private key
+    std::string ca_file;    // PEM, CAs that client certificates are checked against
+    bool verify_peer = false;          // require a client certificate signed by ca_file
+    bool cert_cn_as_username = false;  // a verified client certificate's CN is the user name
+    tls_version min_version = tls_version::v1_2;
+};
+
+enum class anonymous_access { allow, loopback, deny };
+enum class acl_permission { allow, deny };
+
+/// [auth]: protocol-neutral authentication and authorisation.
+struct auth_config {
+    /// Clients without a user name: always, only from 127.0.0.0/8 and ::1, or never.
+    anonymous_access anonymous = anonymous_access::loopback;
+    /// The decision when no ACL rule matches (superusers bypass ACLs).
+    acl_permission acl_default = acl_permission::allow;
+    /// PBKDF2-HMAC-SHA256 iterations for newly set passwords.
+    uint32_t password_iterations = 100'000;
+};
+
+/// [http]: the admin HTTP server (REST API, dashboard, /metrics, /health).
+struct http_config {
+    std::string bind = "0.0.0.0";
+    port_number port = 58080;
+    std::string admin_user = "admin";  // the superuser created on first start
+    /// Where the first start writes (or, if it exists, reads) the admin
+    /// password; empty = <node.data_dir>/admin.secret.
+    std::string admin_secret_file;
+    uint32_t token_ttl_s = 3600;             // lifetime of a login token
+    bool public_metrics = true;              // /metrics without auth
+    bool public_health = true;               // /health/* without auth
+    uint32_t login_failures_per_minute = 10;  // per client address, then 429
+};
+
 struct server_config {
     node_config node;
     log_config log;
     mqtt_config mqtt;
     storage_config storage;
+    tls_config tls;
+    auth_config auth;
+    http_config http;
 };
 
 /// What load_config() answers. result<T> carries only an error_code, and a
@@ -130,7 +172,8 @@ struct [[nodiscard]] config_outcome {
 /// and column), an unknown section or key in the file, an unknown key of a
 /// known section in the environment (typo protection), a value of the wrong
 /// type or unparsable, a value out of range, clashing listener ports, and
-/// enabling a listener that is not implemented yet (tls_port, wss_port).
+/// a [tls] section that cannot work (key without certificate, verify_peer
+/// without ca_file).
 config_outcome load_config(const std::optional<std::string>& path,
                            const std::map<std::string, std::string>& env);
 
@@ -149,5 +192,8 @@ std::string_view to_string(log_level v) noexcept;  // "trace" .. "off"
 std::string_view to_string(log_format v) noexcept;
 std::string_view to_string(storage_engine v) noexcept;
 std::string_view to_string(durability_level v) noexcept;
+std::string_view to_string(tls_version v) noexcept;       // "1.2", "1.3"
+std::string_view to_string(anonymous_access v) noexcept;  // "allow", "loopback", "deny"
+std::string_view to_string(acl_permission v) noexcept;    // "allow", "deny"
 
 }  // namespace robust::config

@@ -1,6 +1,7 @@
 #pragma once
 // server: the composition root of robust-server. Builds every module from a
-// server_config (io_pool, journal, meta store, MQTT broker), starts them in
+// server_config (metrics registry, io_pool, journal, meta store, auth
+// service, MQTT broker, admin HTTP server), starts them in
 // dependency order and stops them in reverse. Nothing else lives here.
 //
 // Used by main() and by the integration tests, which run a whole server
@@ -31,6 +32,7 @@ public:
     /// journal and closes the stores.
     void stop();
 
+    /// Every open listener: the MQTT ones ("mqtt-tcp" first), then "http".
     std::vector<mqtt::listener_info> listeners() const;
     mqtt::broker_stats mqtt_stats() const;
     const config::server_config& config() const { return cfg_; }

@@ -11,7 +11,8 @@
 // Threading: start(), stop(), port() and connections() may be called from
 // any thread (stop() not from on_accept). Accepting runs on a thread of the
 // listener's own; each new connection is placed on io_pool::pick()'s
-// context, where the WebSocket handshake runs and on_accept is called. So
+// context, where the TLS handshake and the WebSocket upgrade run and
+// on_accept is called. So
 // on_accept runs concurrently on several pool threads and must be
 // thread-safe; it owns the transport it is given.
 
@@ -25,6 +26,7 @@
 
 #include "base/result.h"
 #include "net/io_pool.h"
+#include "net/tls.h"
 #include "net/transport.h"
 
 namespace robust::net {
@@ -33,20 +35,32 @@ struct listener_options {
     std::string name;              // for logs, e.g. "mqtt-tcp"
     std::string bind = "0.0.0.0";  // IPv4 or IPv6 address literal
     int port = 0;                  // 0 = the OS picks one (see listener::port()); 1..65535
-    // Refer to the values as listener_options::kind::tcp / ::websocket.
-    enum class kind { tcp, websocket } kind = kind::tcp;
-    // Live connections (including WebSocket handshakes in progress). When
-    // reached, new connections are accepted and closed at once.
+    // Refer to the values as listener_options::kind::tcp etc.
+    //   tcp        plain TCP                        transport kind "tcp"
+    //   websocket  WebSocket over TCP (ws_*)        "ws"
+    //   tls        TLS over TCP (needs `tls`)       "tls"
+    //   wss        WebSocket over TLS (`tls`, ws_*) "wss"
+    enum class kind { tcp, websocket, tls, wss } kind = kind::tcp;
+    // Live connections (including TLS and WebSocket handshakes in
+    // progress). When reached, new connections are accepted and closed at
+    // once.
     size_t max_connections = 1'000'000;
 
-    // WebSocket only.
+    // tls and wss only (required there): the server context, from
+    // make_tls_context() (tls.h). Shared by listeners and kept alive by
+    // their connections.
+    std::shared_ptr<asio::ssl::context> tls;
+    // tls, wss and websocket: accept -> TLS handshake done -> HTTP upgrade
+    // done, all within this time, or the connection is closed.
+    uint32_t handshake_timeout_ms = 10'000;
+
+    // websocket and wss only.
     std::string ws_path = "/mqtt";  // request path that is upgraded; others get 404
     // Offered subprotocols we accept, in our order of preference; the first
     // one the client also offers is echoed in Sec-WebSocket-Protocol. MQTT
     // clients offer "mqtt" (3.1.1, 5) or "mqttv3.1" (3.1).
     std::vector<std::string> ws_subprotocols = {"mqtt", "mqttv3.1"};
-    uint32_t handshake_timeout_ms = 10'000;  // accept -> complete HTTP upgrade request
-    size_t max_ws_header_bytes = 8 * 1024;   // HTTP request head; larger gets 431
+    size_t max_ws_header_bytes = 8 * 1024;  // HTTP request head; larger gets 431
     // Largest single frame accepted (close 1009 beyond). A frame may hold
     // several protocol packets, so keep this at or above the protocol's own
     // packet limit (mqtt.max_packet_size) plus some slack.
@@ -59,8 +73,9 @@ public:
 
     /// Binds, listens and starts accepting. Errors (each also logged with
     /// the listener's name and address): invalid_argument for a bad address,
-    /// port or limit; the OS error for socket/bind/listen failures, e.g.
-    /// std::errc::address_in_use when the port is taken.
+    /// port or limit, or tls/wss without a `tls` context; the OS error for
+    /// socket/bind/listen failures, e.g. std::errc::address_in_use when the
+    /// port is taken.
     static result<std::unique_ptr<listener>> start(io_pool& pool, listener_options options,
                                                    accept_handler on_accept);
 
@@ -77,7 +92,8 @@ public:
     /// Stops accepting and closes the listening socket; returns once the
     /// accept thread has exited. Idempotent. Connections already given to
     /// on_accept stay; after stop() returns on_accept is never called again,
-    /// so connections still in their WebSocket upgrade are closed instead.
+    /// so connections still in their TLS handshake or WebSocket upgrade are
+    /// closed instead (when that finishes or times out).
     void stop();
 
     /// The options it was started with.

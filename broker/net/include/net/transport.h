@@ -1,10 +1,10 @@
 #pragma once
 // transport: the byte stream a protocol connection talks to, whatever is
-// underneath (plain TCP, WebSocket binary frames; TLS later). A protocol
-// reads and writes bytes and never sees framing.
+// underneath (plain TCP, TLS, WebSocket binary frames over TCP or TLS). A
+// protocol reads and writes bytes and never sees framing or encryption.
 //
-// Who creates it: a listener, after accepting (and, for WebSocket, after the
-// HTTP upgrade); it hands the transport to its on_accept callback, which
+// Who creates it: a listener, after accepting (and after the TLS handshake
+// and/or the WebSocket HTTP upgrade); it hands the transport to its on_accept callback, which
 // owns it from then on (typically inside the protocol's connection object).
 // Destroying it closes the connection and releases its slot in the
 // listener's connection count.
@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -55,14 +56,22 @@ public:
 
     /// Closes the connection. Idempotent. Pending operations complete with
     /// an error (operation_aborted). A WebSocket transport first sends a
-    /// close frame if it can do so without waiting.
+    /// close frame, and a TLS one close_notify, if it can do so without
+    /// waiting; close() never waits for the peer.
     virtual void close() = 0;
 
     /// The peer as "ip:port" ("[v6]:port" for IPv6), fixed at accept time.
     virtual std::string remote_endpoint() const = 0;
 
-    /// "tcp" or "ws": for logs and metrics labels.
+    /// "tcp", "ws", "tls" or "wss": for logs and metrics labels.
     virtual std::string_view kind() const = 0;
+
+    /// The subject Common Name (UTF-8) of the client certificate, for
+    /// "tls" and "wss" when the client sent one and it verified against
+    /// the listener's CAs (tls.h); nullopt otherwise. Fixed once the
+    /// transport exists. A protocol may use it as the user name
+    /// (tls.cert_cn_as_username).
+    virtual std::optional<std::string> peer_certificate_cn() const { return std::nullopt; }
 
     /// The io_context this transport lives on.
     virtual asio::io_context& context() = 0;

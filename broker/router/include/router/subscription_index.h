@@ -121,6 +121,7 @@ public:
                 n->groups->push_back(
                     std::make_unique<group>(std::string(share_group), std::string(filter)));
                 g = n->groups->back().get();
+                ++groups_;
             }
             added = g->members_.upsert(subscriber, std::move(v));
         }
@@ -157,6 +158,7 @@ public:
                 if (g.name_ != share_group) continue;
                 removed = g.members_.erase(subscriber);
                 if (g.members_.empty()) {
+                    --groups_;
                     groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(i));
                     if (groups.empty()) n->groups.reset();
                 }
@@ -235,6 +237,8 @@ public:
     bool empty() const noexcept { return size_ == 0; }
     /// Number of distinct filters with at least one subscription.
     size_t count_filters() const noexcept { return filters_; }
+    /// Shared groups (a group is one name on one filter) with members.
+    size_t count_groups() const noexcept { return groups_; }
 
     /// Trie nodes including the root, by walking the whole trie: O(nodes).
     /// For tests (pruning) and diagnostics, not for the hot path.
@@ -321,6 +325,7 @@ private:
     node root_;
     size_t size_ = 0;
     size_t filters_ = 0;
+    size_t groups_ = 0;
 };
 
 }  // namespace robust::router

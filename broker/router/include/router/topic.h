@@ -36,6 +36,20 @@ bool is_valid_topic_filter(std::string_view filter);
 /// Pass the inner filter of a shared subscription, not the "$share/..." form.
 bool topic_matches(std::string_view filter, std::string_view topic);
 
+/// Whether plain filter `rule` covers plain filter `requested`: every topic
+/// `requested` can match is matched by `rule` (an ACL rule "a/#" allows a
+/// subscription to "a/b/+"). Level by level: '#' covers the rest (and the
+/// parent level); '+' covers one level, literal or '+', but not '#'; a literal
+/// covers only the same literal. A rule starting with a wildcard does not
+/// cover a requested filter whose first level starts with '$' [MQTT-4.7.2-1].
+/// Both are assumed valid; pass inner filters, not "$share/..." forms.
+bool filter_covers(std::string_view rule, std::string_view requested);
+
+/// Whether some topic is matched by both plain filters `a` and `b` (an ACL
+/// deny rule "a/secret/#" concerns a subscription to "a/+/#"). Symmetric.
+/// Both are assumed valid; pass inner filters, not "$share/..." forms.
+bool filters_overlap(std::string_view a, std::string_view b);
+
 /// The two parts of a shared subscription filter.
 struct shared_subscription {
     std::string_view group;   // share name; "$queue" for "$queue/..." filters

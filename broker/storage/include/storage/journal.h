@@ -31,6 +31,7 @@
 #include "base/result.h"
 #include "base/shared_buffer.h"
 #include "base/strong_id.h"
+#include "metrics/journal_metrics.h"
 
 namespace robust::storage {
 
@@ -188,6 +189,10 @@ struct rocksdb_journal_options {
     size_t reader_threads = 2;
     int64_t retention_interval_ms = 60'000;
     size_t max_batch_requests = 4096;  // appends merged into one write at most
+    // registry::journal(journal_engine::rocksdb): group commits, and the
+    // store "journal" sizes at each scrape. Disabled by default; the registry
+    // must outlive the journal.
+    metrics::journal_metrics metrics;
 };
 
 /// The default engine. Errors: io_error (cannot open, naming the path in the
@@ -198,6 +203,9 @@ struct memory_journal_options {
     size_t max_records_per_shard = 100'000;  // a bounded ring: oldest records drop
     size_t reader_threads = 1;
     int64_t retention_interval_ms = 60'000;  // 0: only apply_retention() applies policies
+    // registry::journal(journal_engine::memory): batches of appends. Disabled
+    // by default; the registry must outlive the journal.
+    metrics::journal_metrics metrics;
 };
 /// For QoS 0 streams and tests; nothing survives the process.
 std::unique_ptr<journal> make_memory_journal(const memory_journal_options& opts = {});

@@ -1,0 +1,196 @@
+#include "crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <charconv>
+#include <climits>
+
+namespace robust::auth::detail {
+namespace {
+
+constexpr std::string_view std_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view phc_prefix = "$pbkdf2-sha256$i=";
+
+const unsigned char* bytes_of(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::optional<std::string> pbkdf2(std::string_view password, std::string_view salt,
+                                  uint32_t iterations, size_t key_bytes) {
+    if (password.size() > INT_MAX || iterations > INT_MAX) return std::nullopt;
+    std::string key(key_bytes, '\0');
+    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), bytes_of(salt),
+                          static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
+                          static_cast<int>(key.size()),
+                          reinterpret_cast<unsigned char*>(key.data())) != 1) {
+        return std::nullopt;
+    }
+    return key;
+}
+
+}  // namespace
+
+std::optional<std::string> random_bytes(size_t n) {
+    std::string out(n, '\0');
+    if (n > INT_MAX) return std::nullopt;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::string sha256(std::string_view data) {
+    std::string out(SHA256_DIGEST_LENGTH, '\0');
+    SHA256(bytes_of(data), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+    return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(),
+         md.data(), &len);
+    return std::string(reinterpret_cast<const char*>(md.data()), len);
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string base64_encode(std::string_view bytes, bool url) {
+    const std::string_view alphabet = url ? url_alphabet : std_alphabet;
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                           (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+                           uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+        out += alphabet[v & 63];
+    }
+    const size_t rest = bytes.size() - i;
+    if (rest == 1) {
+        const uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+    } else if (rest == 2) {
+        const uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+                           (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text, bool url) {
+    const std::string_view alphabet = url ? url_alphabet : std_alphabet;
+    if (text.size() % 4 == 1) return std::nullopt;
+    std::string out;
+    out.reserve(text.size() / 4 * 3 + 2);
+    uint32_t acc = 0;
+    int bits = 0;
+    for (char c : text) {
+        const size_t v = alphabet.find(c);
+        if (v == std::string_view::npos) return std::nullopt;
+        acc = (acc << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    // Leftover bits must be zero, or two texts would decode to the same bytes.
+    if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+    return out;
+}
+
+std::string hex_encode(std::string_view bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (char c : bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
+std::optional<std::string> hex_decode(std::string_view text) {
+    if (text.size() % 2 != 0) return std::nullopt;
+    std::string out;
+    out.reserve(text.size() / 2);
+    for (size_t i = 0; i < text.size(); i += 2) {
+        const int hi = hex_value(text[i]);
+        const int lo = hex_value(text[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>((hi << 4) | lo);
+    }
+    return out;
+}
+
+std::optional<std::string> hash_password(std::string_view password, uint32_t iterations) {
+    if (iterations == 0 || iterations > max_password_iterations) return std::nullopt;
+    auto salt = random_bytes(password_salt_bytes);
+    if (!salt) return std::nullopt;
+    auto key = pbkdf2(password, *salt, iterations, password_key_bytes);
+    if (!key) return std::nullopt;
+    std::string out(phc_prefix);
+    out += std::to_string(iterations);
+    out += '$';
+    out += base64_encode(*salt, false);
+    out += '$';
+    out += base64_encode(*key, false);
+    return out;
+}
+
+std::optional<phc_hash> parse_password_hash(std::string_view phc) {
+    if (!phc.starts_with(phc_prefix)) return std::nullopt;
+    phc.remove_prefix(phc_prefix.size());
+    const size_t d1 = phc.find('$');
+    if (d1 == std::string_view::npos) return std::nullopt;
+    const size_t d2 = phc.find('$', d1 + 1);
+    if (d2 == std::string_view::npos) return std::nullopt;
+
+    phc_hash h;
+    const std::string_view iters = phc.substr(0, d1);
+    if (iters.empty() || iters.front() == '0') return std::nullopt;  // canonical decimal
+    auto [end, ec] = std::from_chars(iters.data(), iters.data() + iters.size(), h.iterations);
+    if (ec != std::errc() || end != iters.data() + iters.size()) return std::nullopt;
+    if (h.iterations == 0 || h.iterations > max_password_iterations) return std::nullopt;
+
+    auto salt = base64_decode(phc.substr(d1 + 1, d2 - d1 - 1), false);
+    auto key = base64_decode(phc.substr(d2 + 1), false);
+    if (!salt || salt->size() < 8 || salt->size() > 64) return std::nullopt;
+    if (!key || key->size() < 16 || key->size() > 64) return std::nullopt;
+    h.salt = std::move(*salt);
+    h.key = std::move(*key);
+    return h;
+}
+
+bool verify_password(std::string_view password, const phc_hash& h) {
+    auto key = pbkdf2(password, h.salt, h.iterations, h.key.size());
+    return key && constant_time_equal(*key, h.key);
+}
+
+}  // namespace robust::auth::detail
