@@ -26,7 +26,7 @@
 namespace robust::admin::detail {
 namespace {
 
-using nlohmann::json;
+using json = out_json;
 constexpr std::string_view default_tenant = auth::default_tenant;
 constexpr std::string_view auth_realm = "Bearer realm=\"robustmq\"";
 
@@ -808,9 +808,14 @@ reply api::acls_check(const request& r) {
     if (topic.empty()) return error_reply(400, "topic must not be empty", "topic");
     who.anonymous = who.username.empty();
     if (!who.anonymous) {
+        // A user name that does not exist (yet) is checked as an ordinary user:
+        // rules by user name apply to it all the same.
         auto u = ctx_.auth.get_user(who.tenant, who.username);
-        if (!u.ok()) return failure_reply(u.error());
-        who.superuser = u->superuser;
+        if (u.ok()) {
+            who.superuser = u->superuser;
+        } else if (u.error().code != make_error_code(errc::not_found)) {
+            return failure_reply(u.error());
+        }
     }
     const bool allowed = ctx_.auth.authorize(who, a, topic, retain);
     return json_reply(200, {{"allowed", allowed}, {"superuser", who.superuser}});

@@ -26,8 +26,8 @@ std::string choices(std::initializer_list<std::string_view> names) {
 
 }  // namespace
 
-nlohmann::json config_json(const config::server_config& c) {
-    nlohmann::json j;
+nlohmann::ordered_json config_json(const config::server_config& c) {
+    nlohmann::ordered_json j;
     j["node"] = {
         {"id", c.node.id},
         {"data_dir", c.node.data_dir},

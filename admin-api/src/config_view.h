@@ -23,7 +23,8 @@
 
 namespace robust::admin::detail {
 
-nlohmann::json config_json(const config::server_config& c);
+/// Sections and keys in documentation order.
+nlohmann::ordered_json config_json(const config::server_config& c);
 
 /// "log.level", "auth.anonymous", "auth.acl_default".
 const std::vector<std::string>& runtime_changeable_keys();

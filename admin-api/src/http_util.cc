@@ -54,11 +54,11 @@ std::string request::query_value(const std::string& key, std::string fallback) c
     return it == query.end() ? std::move(fallback) : it->second;
 }
 
-std::string dump_json(const nlohmann::json& j) {
-    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+std::string dump_json(const out_json& j) {
+    return j.dump(-1, ' ', false, out_json::error_handler_t::replace);
 }
 
-reply json_reply(int status, const nlohmann::json& body) {
+reply json_reply(int status, const out_json& body) {
     reply r;
     r.status = status;
     r.body = dump_json(body);
@@ -80,9 +80,9 @@ std::string_view error_code_for(int status) noexcept {
 }
 
 reply error_reply(int status, std::string_view message, std::string_view field) {
-    nlohmann::json e = {{"code", error_code_for(status)}, {"message", message}};
+    out_json e = {{"code", error_code_for(status)}, {"message", message}};
     if (!field.empty()) e["field"] = field;
-    return json_reply(status, nlohmann::json{{"error", std::move(e)}});
+    return json_reply(status, out_json{{"error", std::move(e)}});
 }
 
 std::string loggable(std::string_view s, size_t max) {

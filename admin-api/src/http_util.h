@@ -26,6 +26,11 @@
 
 namespace robust::admin::detail {
 
+/// Response JSON keeps members in insertion order, so answers list fields in
+/// the order of the contract (docs/api/openapi.yaml), as tables in robustctl
+/// and the dashboard show them.
+using out_json = nlohmann::ordered_json;
+
 /// One request as a handler sees it. Path params are already percent-decoded
 /// (a topic "a/b" arrives whole), query values too.
 struct request {
@@ -51,10 +56,10 @@ struct reply {
 };
 
 /// JSON reply. Strings that are not UTF-8 are replaced, never thrown on.
-reply json_reply(int status, const nlohmann::json& body);
+reply json_reply(int status, const out_json& body);
 reply no_content();
 /// Serialises without throwing (invalid UTF-8 becomes U+FFFD).
-std::string dump_json(const nlohmann::json& j);
+std::string dump_json(const out_json& j);
 
 /// `{"error":{"code","message","field"?}}`; code from error_code_for().
 reply error_reply(int status, std::string_view message, std::string_view field = {});
@@ -120,9 +125,9 @@ bool name_matches(const list_query& q, std::string_view name);
 /// `{"items":[to_json(item)...], "page", "limit", "total"}` for the page of
 /// `items` that q selects; to_json runs only for that page.
 template <class T, class F>
-nlohmann::json paginate(const std::vector<T>& items, const list_query& q, F&& to_json) {
-    nlohmann::json out = nlohmann::json::object();
-    nlohmann::json page_items = nlohmann::json::array();
+out_json paginate(const std::vector<T>& items, const list_query& q, F&& to_json) {
+    out_json out = out_json::object();
+    out_json page_items = out_json::array();
     const auto total = static_cast<int64_t>(items.size());
     const int64_t first = (q.page - 1) * q.limit;
     for (int64_t i = first; i < total && i < first + q.limit; ++i) {

@@ -433,11 +433,20 @@ TEST_F(AdminApi, AclRules) {
         "action");
     EXPECT_EQ(post("/api/v1/acls/check", {{"action", "publish"}, {"topic", "t"}}).field(),
               "client_id");
-    EXPECT_EQ(
+    // Rules by user name apply to names without an account too.
+    ASSERT_EQ(post("/api/v1/acls", {{"name", "ghost-deny"},
+                                    {"priority", 1},
+                                    {"resource_type", "username"},
+                                    {"resource_name", "ghost"},
+                                    {"permission", "deny"}})
+                  .status,
+              201);
+    auto ghost =
         post("/api/v1/acls/check",
-             {{"username", "ghost"}, {"client_id", "c1"}, {"action", "publish"}, {"topic", "t"}})
-            .status,
-        404);
+             {{"username", "ghost"}, {"client_id", "c1"}, {"action", "publish"}, {"topic", "t"}});
+    ASSERT_EQ(ghost.status, 200) << ghost.body;
+    EXPECT_EQ(ghost.json(), json({{"allowed", false}, {"superuser", false}}));
+    EXPECT_EQ(del("/api/v1/acls/ghost-deny").status, 204);
 
     EXPECT_EQ(del("/api/v1/acls/deny-secret").status, 204);
     EXPECT_EQ(del("/api/v1/acls/deny-secret").status, 404);

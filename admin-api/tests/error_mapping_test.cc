@@ -46,6 +46,9 @@ TEST(AdminErrorMapping, StatusCodesHaveContractNames) {
 TEST(AdminErrorMapping, ErrorBodyShape) {
     auto r = error_reply(400, "name is required", "name");
     EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.body, R"({"error":{"code":"bad_request","message":"name is required",)"
+                      R"("field":"name"}})")
+        << "members in contract order";
     auto j = nlohmann::json::parse(r.body);
     EXPECT_EQ(
         j, nlohmann::json::parse(R"({"error":{"code":"bad_request","message":"name is required",)"
@@ -111,7 +114,7 @@ TEST(AdminPagination, PageLimitTotals) {
     const auto& lq = std::get<list_query>(q);
     std::vector<int> items{1, 2, 3, 4, 5, 6, 7};
     auto j = paginate(items, lq, [](int i) { return i; });
-    EXPECT_EQ(j["items"], nlohmann::json::parse("[4,5,6]"));
+    EXPECT_EQ(j["items"].dump(), "[4,5,6]");
     EXPECT_EQ(j["total"], 7);
     EXPECT_EQ(j["page"], 2);
     EXPECT_EQ(j["limit"], 3);

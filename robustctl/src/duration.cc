@@ -41,7 +41,6 @@ result<int64_t> parse_duration_ms(std::string_view text) {
         const unit* found = nullptr;
         for (const auto& u : units) {
             if (text.substr(i, u.name.size()) == u.name) {
-                // "m" must not swallow the "m" of "ms".
                 found = &u;
                 break;
             }

@@ -33,7 +33,28 @@ std::string count_text(int64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// The columns of a list: every key of every item, in order of first use.
+bool is_timestamp_key(const std::string& key) {
+    return ends_with(key, "_ms") && !is_duration_ms(key);
+}
+
+// Display order of an object's fields: what names the item first (the server
+// may send fields in any order, e.g. sorted), then the others in the
+// server's order, then the timestamps.
+std::vector<std::string> display_order(std::vector<std::string> keys) {
+    static const std::vector<std::string> identity = {"time_ms",   "tenant", "name",   "username",
+                                                      "client_id", "topic",  "filter", "type",
+                                                      "value",     "id"};
+    auto rank = [&](const std::string& k) -> size_t {
+        auto it = std::find(identity.begin(), identity.end(), k);
+        if (it != identity.end()) return static_cast<size_t>(it - identity.begin());
+        return is_timestamp_key(k) ? identity.size() + 1 : identity.size();
+    };
+    std::stable_sort(keys.begin(), keys.end(),
+                     [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+    return keys;
+}
+
+// The columns of a list: every key of every item, in display order.
 std::vector<std::string> columns_of(const json& items) {
     std::vector<std::string> cols;
     for (const auto& item : items) {
@@ -42,7 +63,7 @@ std::vector<std::string> columns_of(const json& items) {
             if (std::find(cols.begin(), cols.end(), k) == cols.end()) cols.push_back(k);
         }
     }
-    return cols;
+    return display_order(std::move(cols));
 }
 
 std::string object_table(const json& items, size_t max_cell = 0) {
@@ -75,14 +96,19 @@ bool is_object_array(const json& v) {
 // arrays of objects are returned in `nested` to be shown as tables below.
 void flatten(const json& obj, const std::string& prefix, text_table& t,
              std::vector<std::pair<std::string, const json*>>& nested) {
-    for (const auto& [k, v] : obj.items()) {
+    std::vector<std::string> keys;
+    for (const auto& [k, _] : obj.items()) keys.push_back(k);
+    for (const auto& k : display_order(std::move(keys))) {
+        const json& v = obj[k];
         const std::string key = prefix.empty() ? k : prefix + "." + k;
         if (v.is_object() && !v.empty()) {
             flatten(v, key, t, nested);
         } else if (is_object_array(v)) {
             nested.emplace_back(key, &v);
         } else {
-            t.add_row({key, format_field(k, v)});
+            // "created_ms" shows a formatted time: call it "created".
+            const bool unit_shown = v.is_number() && ends_with(k, "_ms");
+            t.add_row({unit_shown ? key.substr(0, key.size() - 3) : key, format_field(k, v)});
         }
     }
 }

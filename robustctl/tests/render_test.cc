@@ -81,6 +81,26 @@ TEST_F(RobustctlRender, ListTableWithPageLine) {
               "page 1 of 3, 5 items\n");
 }
 
+TEST_F(RobustctlRender, NamesFirstTimestampsLastWhateverTheServerOrder) {
+    // The server may send fields sorted by name.
+    auto r = render_success(view(view_kind::list), R"({"items":[
+        {"created_ms":1700000000000,"description":"d","name":"acme"}],"total":1})",
+                            output_format::table);
+    EXPECT_EQ(r.out,
+              "NAME  DESCRIPTION  CREATED\n"
+              "acme  d            2023-11-14T22:13:20Z\n"
+              "page 1 of 1, 1 item\n");
+    auto item = render_success(view(view_kind::item),
+                               R"({"created_ms":0,"superuser":false,"tenant":"t","username":"u"})",
+                               output_format::table);
+    EXPECT_EQ(item.out,
+              "KEY        VALUE\n"
+              "tenant     t\n"
+              "username   u\n"
+              "superuser  no\n"
+              "created    -\n");
+}
+
 TEST_F(RobustctlRender, EmptyListAndSingularTotal) {
     auto r = render_success(view(view_kind::list), R"({"items":[],"page":1,"limit":50,"total":0})",
                             output_format::table);

@@ -304,6 +304,8 @@ def test_user_in_tenant(ctl):
 def test_acl_create_check_delete(ctl):
     rule, user = unique("r"), unique("u")
     topic = f"secret/{unique()}"
+    ctl.secrets.append("pw-" + user)
+    ctl.run("user", "create", user, "--password", "pw-" + user)  # checks need a real user
 
     def check(t):
         return ctl.run("acl", "check", "--client-id", "c1", "--username", user,
@@ -553,15 +555,24 @@ def test_mqtt_stdin_lines(ctl):
                              f"{topic} last"]
 
 
-def test_mqtt_pub_count_with_progress(ctl):
-    topic, n = f"e2e/{unique()}", 3000
-    sub = ctl.start_sub("-t", topic, "-q", "1", "-C", str(n + 1))
-    r = ctl.mqtt("pub", "-t", topic, "-m", "load", "-q", "1", "-C", str(n), timeout=120)
-    assert f"published {n} messages in " in r.stderr
-    lines = sub.expect(n, timeout=60)
-    assert lines == [f"{topic} load"] * n
-    rc, err = sub.wait()
-    assert rc == 0, err
+def test_mqtt_pub_count_with_progress(broker_factory):
+    # Room for every message in the subscriber's queue: the publisher outruns delivery,
+    # and beyond max_queued_messages a broker drops by policy.
+    b = broker_factory(max_queued_messages=10000)
+    c = Ctl(b)
+    try:
+        topic, n = f"e2e/{unique()}", 3000
+        sub = c.start_sub("-t", topic, "-q", "1", "-C", str(n + 1))
+        r = c.mqtt("pub", "-t", topic, "-m", "load", "-q", "1", "-C", str(n), timeout=120)
+        assert f"published {n} messages in " in r.stderr
+        lines = sub.expect(n, timeout=60)
+        assert lines == [f"{topic} load"] * n
+        rc, err = sub.wait()
+        assert rc == 0, err
+    finally:
+        c.close()
+    for secret in c.secrets:
+        assert all(secret not in out for out in c.outputs)
 
 
 def test_mqtt_sub_timeout_exit_codes(ctl):

@@ -255,8 +255,8 @@ const std::vector<field>& all_fields() {
         using hc = http_config;
         f.push_back(string_field("http", "bind", &sc::http, &hc::bind, check_bind));
         f.push_back(port_field("http", "port", &sc::http, &hc::port));
-        f.push_back(string_field("http", "admin_user", &sc::http, &hc::admin_user,
-                                 check_non_empty));
+        f.push_back(
+            string_field("http", "admin_user", &sc::http, &hc::admin_user, check_non_empty));
         f.push_back(
             string_field("http", "admin_secret_file", &sc::http, &hc::admin_secret_file, nullptr));
         f.push_back(integer_field("http", "token_ttl_s", &sc::http, &hc::token_ttl_s, 60, 2592000));
@@ -560,8 +560,9 @@ public:
                   " is not: set both (the certificate and its private key) or neither");
         }
         if (t.verify_peer && t.ca_file.empty()) {
-            error(origin("tls.verify_peer") +
-                  "tls.verify_peer = true needs tls.ca_file: the CA that signs client certificates");
+            error(
+                origin("tls.verify_peer") +
+                "tls.verify_peer = true needs tls.ca_file: the CA that signs client certificates");
         }
         if (t.cert_cn_as_username && !t.verify_peer) {
             error(origin("tls.cert_cn_as_username") +

@@ -9,8 +9,8 @@
 #include "auth/service.h"
 #include "base/clock.h"
 #include "base/errc.h"
-#include "metrics/registry.h"
 #include "meta/meta_store.h"
+#include "metrics/registry.h"
 #include "net/io_pool.h"
 #include "storage/journal.h"
 
@@ -126,20 +126,16 @@ status server::start() {
     parts_->metrics->set_mqtt_source([broker] { return broker->metrics_sample(); });
 
     if (config::listener_enabled(cfg_.http.port)) {
-        admin::context ctx{cfg_,
-                           *parts_->auth,
-                           parts_->mqtt.get(),
-                           *parts_->meta,
-                           *parts_->journal,
-                           *parts_->metrics,
-                           cfg_.node.id,
-                           now_unix_ms(),
-                           [p = parts_.get()] { return p->ready.load(); }};
+        admin::context ctx{
+            cfg_,          *parts_->auth,    parts_->mqtt.get(),
+            *parts_->meta, *parts_->journal, *parts_->metrics,
+            cfg_.node.id,  now_unix_ms(),    [p = parts_.get()] { return p->ready.load(); }};
         auto a = admin::server::start(ctx, cfg_.http.bind, cfg_.http.port);
         if (!a) {
-            spdlog::error("cannot open the admin HTTP server on {}:{} (set http.port, or -1 "
-                          "to switch it off)",
-                          cfg_.http.bind, cfg_.http.port);
+            spdlog::error(
+                "cannot open the admin HTTP server on {}:{} (set http.port, or -1 "
+                "to switch it off)",
+                cfg_.http.bind, cfg_.http.port);
             return a.error();
         }
         parts_->admin = std::move(*a);

@@ -64,7 +64,9 @@ families::families(prometheus::Registry& r) {
         &gauge("robustmq_shared_groups", "Shared subscription groups ($share/<group>/...).")
              .Add(mqtt);
     retained_messages = &gauge("robustmq_retained_messages", "Retained messages stored.").Add(mqtt);
-    topics = &gauge("robustmq_topics", "Topics with a retained message or a subscriber.").Add(mqtt);
+    topics =
+        &gauge("robustmq_topics", "Topics published to at least once (recorded in the meta store).")
+             .Add(mqtt);
 
     auto& received = counter("robustmq_messages_received_total",
                              "Application messages received from clients (PUBLISH in) by QoS.");

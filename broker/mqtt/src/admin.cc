@@ -90,6 +90,7 @@ retained_info retained_of(const message& m) {
     r.topic = topic;
     r.payload = std::string(m.payload.view());
     r.qos = static_cast<uint8_t>(m.qos);
+    r.stored_ms = m.timestamp_ms;
     if (m.expiry_at_ms != 0) {
         r.message_expiry_s =
             static_cast<uint32_t>(std::max<int64_t>(0, (m.expiry_at_ms - now_unix_ms()) / 1000));
@@ -285,6 +286,7 @@ status broker::publish(const publish_request& r) {
     m->payload = shared_buffer(r.payload);
     m->qos = static_cast<qos_level>(r.qos);
     m->retain = r.retain;
+    m->timestamp_ms = now_unix_ms();
     for (const auto& [k, v] : r.user_properties) m->props.user_properties.push_back({k, v});
     if (!r.content_type.empty()) m->props.content_type = r.content_type;
 

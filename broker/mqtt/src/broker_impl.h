@@ -8,8 +8,8 @@
 // delivered message); counters are relaxed atomics; everything else is
 // immutable after start().
 
-#include <asio/steady_timer.hpp>
 #include <array>
+#include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 #include <atomic>
 #include <cstdint>
@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "auth/service.h"
-#include "metrics/samples.h"
 #include "message.h"
 #include "meta/meta_store.h"
+#include "metrics/samples.h"
 #include "mqtt/broker.h"
 #include "net/io_pool.h"
 #include "net/listener.h"

@@ -68,6 +68,7 @@ void connection::refuse_connect(uint8_t reason_v5, std::string_view why) {
 message_ptr connection::make_will() const {
     auto m = std::make_shared<message>();
     m->topic = scoped_topic(identity_.tenant, will_->topic);
+    m->timestamp_ms = now_unix_ms();
     m->payload = will_->payload;
     m->qos = will_->qos;
     m->retain = will_->retain;
@@ -214,8 +215,8 @@ void connection::on_authenticated(auth::authentication a) {
     }
     identity_ = std::move(*a.who);
     identity_.client_id = client_id_;
-    if (will_ && !acl_.authorize(b.auth, identity_, auth::access::publish, will_->topic,
-                                 will_->retain)) {
+    if (will_ &&
+        !acl_.authorize(b.auth, identity_, auth::access::publish, will_->topic, will_->retain)) {
         // As a denied PUBLISH is dropped, so is a will the client may not send.
         spdlog::info("mqtt: {} ({}) may not publish its will to '{}': will dropped", peer_,
                      client_id_, will_->topic);

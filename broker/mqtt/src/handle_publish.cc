@@ -86,8 +86,7 @@ void connection::handle_publish(codec::publish& p) {
         // Denied: dropped. QoS 1/2 are still acknowledged in order, with
         // 0x87 for MQTT 5; 3.x has no negative ack, so it is a plain one.
         b.stats.drop(metrics::drop_reason::acl_denied);
-        spdlog::debug("mqtt: {} ({}) may not publish to '{}': dropped", peer_, client_id_,
-                      p.topic);
+        spdlog::debug("mqtt: {} ({}) may not publish to '{}': dropped", peer_, client_id_, p.topic);
         if (p.qos == qos_level::at_most_once) return;
         auto pub = std::make_shared<prepared_publish>();
         pub->ready = true;
@@ -113,6 +112,7 @@ void connection::handle_publish(codec::publish& p) {
         m->expiry_at_ms = now_unix_ms() + int64_t(*src.message_expiry_interval) * 1000;
     }
     m->origin_session = session_->id();
+    m->timestamp_ms = now_unix_ms();
 
     auto pub = std::make_shared<prepared_publish>();
     pub->msg = std::move(m);

@@ -156,8 +156,8 @@ void connection::handle_unsubscribe(codec::unsubscribe& u) {
             codes.push_back(codec::reason::no_subscription_existed);
             continue;
         }
-        changes.push_back(make_route_change(false, scoped_filter(identity_.tenant, f),
-                                            session_->id()));
+        changes.push_back(
+            make_route_change(false, scoped_filter(identity_.tenant, f), session_->id()));
         erased.push_back(f);
         codes.push_back(codec::reason::success);
     }

@@ -25,6 +25,7 @@ struct message {
     /// properties. Message expiry is kept as an absolute time instead.
     codec::properties props;
     int64_t expiry_at_ms = 0;     // 0: never expires
+    int64_t timestamp_ms = 0;     // when the broker received it (wall clock)
     uint64_t origin_session = 0;  // publishing session, for No Local; 0 = broker
 };
 

@@ -51,6 +51,7 @@ result<message_ptr> from_record(const storage::record& r) {
     auto m = std::make_shared<message>();
     m->topic = r.key;
     m->payload = r.value;
+    m->timestamp_ms = r.timestamp_ms;
     auto& p = m->props;
     for (const auto& h : r.headers) {
         const std::string_view k = h.key;

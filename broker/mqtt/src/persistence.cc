@@ -52,8 +52,8 @@ void broker_impl::ensure_inbox(session_anchor& a) {
     // Named after the session id and time, so a new session of the same
     // client never reuses the shard of one being deleted.
     const std::string name = "$mqtt/inbox/" + (is_default_tenant(a.tenant) ? "" : a.tenant + "@") +
-                             a.client_id + "/" + std::to_string(now_unix_ms()) +
-                             "-" + std::to_string(a.id);
+                             a.client_id + "/" + std::to_string(now_unix_ms()) + "-" +
+                             std::to_string(a.id);
     auto id = journal.create_shard(name);
     if (!id) {
         spdlog::error("mqtt: cannot create the inbox of {}: {}", a.client_id, id.error().message());
@@ -93,18 +93,19 @@ void broker_impl::save_subscriptions(const session& s, const std::vector<std::st
 void broker_impl::erase_subscriptions(const session& s, const std::vector<std::string>& filters) {
     std::vector<meta::mutation> batch;
     for (const auto& f : filters) {
-        batch.push_back(
-            meta::erase_mutation(meta::keys::mqtt_subscription(s.anchor()->tenant, s.client_id(), f)));
+        batch.push_back(meta::erase_mutation(
+            meta::keys::mqtt_subscription(s.anchor()->tenant, s.client_id(), f)));
     }
     apply(meta, std::move(batch), {});
 }
 
 void broker_impl::forget_session(const session& s) {
     std::vector<meta::mutation> batch;
-    batch.push_back(meta::erase_mutation(meta::keys::mqtt_session(s.anchor()->tenant, s.client_id())));
+    batch.push_back(
+        meta::erase_mutation(meta::keys::mqtt_session(s.anchor()->tenant, s.client_id())));
     for (const auto& [f, sub] : s.subscriptions) {
-        batch.push_back(
-            meta::erase_mutation(meta::keys::mqtt_subscription(s.anchor()->tenant, s.client_id(), f)));
+        batch.push_back(meta::erase_mutation(
+            meta::keys::mqtt_subscription(s.anchor()->tenant, s.client_id(), f)));
     }
     const uint64_t inbox = s.anchor()->inbox.load();
     apply(meta, std::move(batch), [this, inbox](status) {
@@ -137,7 +138,7 @@ void broker_impl::set_retained(const message_ptr& msg, std::function<void(status
         r.topic = topic;
         r.payload = std::string(msg->payload.view());
         r.qos = static_cast<uint8_t>(msg->qos);
-        r.stored_ms = now_unix_ms();
+        r.stored_ms = msg->timestamp_ms != 0 ? msg->timestamp_ms : now_unix_ms();
         if (msg->expiry_at_ms != 0) {
             r.message_expiry_s = static_cast<uint32_t>(
                 std::max<int64_t>(1, (msg->expiry_at_ms - r.stored_ms + 999) / 1000));
@@ -188,6 +189,7 @@ status broker_impl::restore() {
             m->payload = shared_buffer(std::move(r.payload));
             m->qos = static_cast<qos_level>(std::min<uint8_t>(r.qos, 2));
             m->retain = true;
+            m->timestamp_ms = r.stored_ms;
             if (r.message_expiry_s != 0)
                 m->expiry_at_ms = r.stored_ms + int64_t(r.message_expiry_s) * 1000;
             auto& p = m->props;
@@ -221,7 +223,8 @@ status broker_impl::restore() {
             auto subs = sessions_store.list_for_client(r.tenant, r.client_id);
             if (!subs) return subs.error();
             const uint32_t w = next_worker++ % workers_.size();
-            auto anchor = std::make_shared<session_anchor>(new_session_id(), r.tenant, r.client_id, w);
+            auto anchor =
+                std::make_shared<session_anchor>(new_session_id(), r.tenant, r.client_id, w);
             anchor->persistent.store(r.session_expiry_s > 0);
             anchor->inbox.store(r.inbox_shard);
             auto s = std::make_unique<session>(*workers_[w], anchor);

@@ -18,7 +18,10 @@ namespace robust::mqtt {
 /// session and every route that points at it; outlives both as needed.
 struct session_anchor {
     session_anchor(uint64_t sid, std::string tenant_name, std::string client, uint32_t thread_index)
-        : id(sid), tenant(std::move(tenant_name)), client_id(std::move(client)), thread(thread_index) {}
+        : id(sid),
+          tenant(std::move(tenant_name)),
+          client_id(std::move(client)),
+          thread(thread_index) {}
 
     const uint64_t id;
     const std::string tenant;  // client ids are unique per tenant

@@ -31,6 +31,7 @@ void broker_impl::publish_sys() {
         m->topic = std::move(topic);
         m->payload = shared_buffer(std::move(value));
         m->retain = true;
+        m->timestamp_ms = now_unix_ms();
         w.publish_internal(std::move(m));
     };
     auto n = [](const std::atomic<uint64_t>& v) {

@@ -65,8 +65,8 @@ status broker_impl::restore_topics() {
         }
         for (const auto& r : page->items) {
             const std::string topic = scoped_topic(r.tenant, r.name);
-            topic_stripe& s = topic_stripes_[std::hash<std::string_view>{}(topic) %
-                                             topic_stripes_.size()];
+            topic_stripe& s =
+                topic_stripes_[std::hash<std::string_view>{}(topic) % topic_stripes_.size()];
             std::lock_guard lock(s.mutex);
             if (s.names.insert(topic).second) ++n;
         }

@@ -46,7 +46,7 @@ struct prepared_publish {
 /// only by the worker's own thread (a relaxed load and store: no locked
 /// instruction on the hot path), read by any thread at scrape time.
 struct worker_counters {
-    std::array<std::atomic<uint64_t>, 16> packets_in{}, packets_out{};  // by packet type
+    std::array<std::atomic<uint64_t>, 16> packets_in{}, packets_out{};   // by packet type
     std::array<std::atomic<uint64_t>, 3> messages_in{}, messages_out{};  // by QoS
 
     static void bump(std::atomic<uint64_t>& c) {

@@ -50,8 +50,8 @@ struct mqtt_config {
     port_number tcp_port = 1883;
     port_number ws_port = 8083;
     std::string ws_path = "/mqtt";
-    port_number tls_port = 1885;             // MQTT over TLS: opened only when [tls] has a certificate
-    port_number wss_port = 8085;             // MQTT over secure WebSocket: likewise
+    port_number tls_port = 1885;  // MQTT over TLS: opened only when [tls] has a certificate
+    port_number wss_port = 8085;  // MQTT over secure WebSocket: likewise
     uint64_t max_connections = 1'000'000;    // per listener
     uint32_t max_packet_size = 1024 * 1024;  // whole packet, 16..268435460
     uint32_t connect_timeout_ms = 10'000;    // TCP accept -> CONNECT received
@@ -67,8 +67,8 @@ struct mqtt_config {
     bool shared_subscription_available = true;
     bool subscription_identifiers_available = true;
     uint8_t max_qos = 2;
-    uint32_t session_expiry_max_s = 4294967295;  // 4294967295 = never expires
-    uint32_t sys_interval_s = 10;                // 0 = no $SYS topics
+    uint32_t session_expiry_max_s = 4294967295;   // 4294967295 = never expires
+    uint32_t sys_interval_s = 10;                 // 0 = no $SYS topics
     uint64_t send_queue_bytes = 4 * 1024 * 1024;  // per connection, outgoing
 };
 
@@ -101,9 +101,9 @@ enum class tls_version { v1_2, v1_3 };
 /// [tls]: the certificate of every TLS listener (MQTT over TLS and WSS).
 /// Without cert_file the TLS listeners stay closed.
 struct tls_config {
-    std::string cert_file;  // PEM, the server certificate (chain)
-    std::string key_file;   // PEM, its private key
-    std::string ca_file;    // PEM, CAs that client certificates are checked against
+    std::string cert_file;             // PEM, the server certificate (chain)
+    std::string key_file;              // PEM, its private key
+    std::string ca_file;               // PEM, CAs that client certificates are checked against
     bool verify_peer = false;          // require a client certificate signed by ca_file
     bool cert_cn_as_username = false;  // a verified client certificate's CN is the user name
     tls_version min_version = tls_version::v1_2;
@@ -130,9 +130,9 @@ struct http_config {
     /// Where the first start writes (or, if it exists, reads) the admin
     /// password; empty = <node.data_dir>/admin.secret.
     std::string admin_secret_file;
-    uint32_t token_ttl_s = 3600;             // lifetime of a login token
-    bool public_metrics = true;              // /metrics without auth
-    bool public_health = true;               // /health/* without auth
+    uint32_t token_ttl_s = 3600;              // lifetime of a login token
+    bool public_metrics = true;               // /metrics without auth
+    bool public_health = true;                // /health/* without auth
     uint32_t login_failures_per_minute = 10;  // per client address, then 429
 };
 

@@ -72,9 +72,9 @@ struct broker_stats {
 struct client_info {
     std::string tenant;
     std::string client_id;
-    std::string username;  // empty: anonymous
-    std::string peer;      // "ip:port"
-    std::string listener;  // "mqtt-tcp", "mqtt-ws", "mqtt-tls", "mqtt-wss"
+    std::string username;          // empty: anonymous
+    std::string peer;              // "ip:port"
+    std::string listener;          // "mqtt-tcp", "mqtt-ws", "mqtt-tls", "mqtt-wss"
     uint8_t protocol_version = 4;  // 3, 4 or 5
     uint16_t keep_alive_s = 0;
     bool clean_start = true;
