@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DROBUST_TESTS=OFF
-cmake --build build-release -j "$(nproc)" --target robust-server
+cmake --build build-release -j "$(nproc)" --target robust-server robustctl
 exec build-release/broker/main/robust-server "$@"

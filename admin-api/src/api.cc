@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "auth/service.h"
+#include "base/base64.h"
 #include "base/clock.h"
 #include "base/errc.h"
 #include "codec_util.h"
@@ -136,7 +137,7 @@ json to_json(const mqtt::retained_info& m) {
     const bool text = valid_utf8(m.payload);
     return {{"tenant", m.tenant},
             {"topic", m.topic},
-            {"payload", text ? m.payload : base64_encode(m.payload)},
+            {"payload", text ? m.payload : base64::encode(m.payload)},
             {"payload_encoding", text ? "text" : "base64"},
             {"qos", m.qos},
             {"stored_ms", m.stored_ms},
@@ -262,6 +263,25 @@ std::string topic_name_problem(std::string_view name) {
     return {};
 }
 
+/// Runs a list route's body with its parsed `?page&limit&name&tenant`, or
+/// answers 400 naming the bad parameter.
+template <class Body>
+reply with_list_query(const request& r, Body&& body) {
+    auto q = parse_list_query(r);
+    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
+    return body(std::get<list_query>(q));
+}
+
+/// One page of the items whose name (name_of) matches `name=`.
+template <class T, class NameOf>
+reply page_of(const list_query& query, std::vector<T> all, NameOf&& name_of) {
+    std::vector<T> items;
+    for (auto& x : all) {
+        if (name_matches(query, name_of(x))) items.push_back(std::move(x));
+    }
+    return json_reply(200, paginate(items, query, [](const T& x) { return to_json(x); }));
+}
+
 }  // namespace
 
 std::string topic_shard_name(std::string_view tenant, std::string_view name, uint32_t partition) {
@@ -354,7 +374,7 @@ std::variant<std::string, reply> api::authenticate(const request& r) {
     }
     if (starts_with_ci(h, "Basic ")) {
         if (auto wait = limiter_.retry_after(r.remote_addr, steady_ms())) return too_many(*wait);
-        auto decoded = base64_decode(trim(h.substr(6)));
+        auto decoded = base64::decode(trim(h.substr(6)));
         const size_t colon = decoded ? decoded->find(':') : std::string::npos;
         if (colon == std::string::npos) {
             limiter_.record_failure(r.remote_addr, steady_ms());
@@ -649,16 +669,11 @@ bool api::tenant_exists(std::string_view tenant) const {
 }
 
 reply api::tenants_list(const request& r) {
-    auto q = parse_list_query(r);
-    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
-    const auto& query = std::get<list_query>(q);
-    auto tenants = ctx_.auth.list_tenants();
-    if (!tenants.ok()) return failure_reply(tenants.error());
-    std::vector<auth::tenant_info> items;
-    for (auto& t : *tenants) {
-        if (name_matches(query, t.name)) items.push_back(std::move(t));
-    }
-    return json_reply(200, paginate(items, query, [](const auto& t) { return to_json(t); }));
+    return with_list_query(r, [&](const list_query& query) {
+        auto tenants = ctx_.auth.list_tenants();
+        if (!tenants.ok()) return failure_reply(tenants.error());
+        return page_of(query, std::move(*tenants), [](const auto& t) { return t.name; });
+    });
 }
 
 reply api::tenants_create(const request& r) {
@@ -830,16 +845,11 @@ reply api::acls_delete(const request& r) {
 // ---- blacklist ----------------------------------------------------------------------------
 
 reply api::blacklist_list(const request& r) {
-    auto q = parse_list_query(r);
-    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
-    const auto& query = std::get<list_query>(q);
-    auto bans = ctx_.auth.list_blacklist();
-    if (!bans.ok()) return failure_reply(bans.error());
-    std::vector<auth::blacklist_entry> items;
-    for (auto& b : *bans) {
-        if (name_matches(query, b.value)) items.push_back(std::move(b));
-    }
-    return json_reply(200, paginate(items, query, [](const auto& b) { return to_json(b); }));
+    return with_list_query(r, [&](const list_query& query) {
+        auto bans = ctx_.auth.list_blacklist();
+        if (!bans.ok()) return failure_reply(bans.error());
+        return page_of(query, std::move(*bans), [](const auto& b) { return b.value; });
+    });
 }
 
 reply api::blacklist_create(const request& r) {
@@ -1018,16 +1028,12 @@ reply api::topics_delete(const request& r) {
 
 reply api::retained_list(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    auto q = parse_list_query(r);
-    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
-    const auto& query = std::get<list_query>(q);
-    std::string filter = r.query_value("filter", "#");
-    if (filter.empty()) return error_reply(400, "filter must not be empty", "filter");
-    std::vector<mqtt::retained_info> items;
-    for (auto& m : ctx_.mqtt->retained(query.tenant, filter)) {
-        if (name_matches(query, m.topic)) items.push_back(std::move(m));
-    }
-    return json_reply(200, paginate(items, query, [](const auto& m) { return to_json(m); }));
+    return with_list_query(r, [&](const list_query& query) {
+        std::string filter = r.query_value("filter", "#");
+        if (filter.empty()) return error_reply(400, "filter must not be empty", "filter");
+        return page_of(query, ctx_.mqtt->retained(query.tenant, filter),
+                       [](const auto& m) { return m.topic; });
+    });
 }
 
 reply api::retained_get(const request& r) {
@@ -1050,14 +1056,10 @@ reply api::retained_delete(const request& r) {
 
 reply api::sessions_list(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    auto q = parse_list_query(r);
-    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
-    const auto& query = std::get<list_query>(q);
-    std::vector<mqtt::session_info> items;
-    for (auto& s : ctx_.mqtt->sessions(query.tenant)) {
-        if (name_matches(query, s.client_id)) items.push_back(std::move(s));
-    }
-    return json_reply(200, paginate(items, query, [](const auto& s) { return to_json(s); }));
+    return with_list_query(r, [&](const list_query& query) {
+        return page_of(query, ctx_.mqtt->sessions(query.tenant),
+                       [](const auto& s) { return s.client_id; });
+    });
 }
 
 reply api::sessions_get(const request& r) {
@@ -1078,14 +1080,10 @@ reply api::sessions_delete(const request& r) {
 
 reply api::clients_list(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    auto q = parse_list_query(r);
-    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
-    const auto& query = std::get<list_query>(q);
-    std::vector<mqtt::client_info> items;
-    for (auto& c : ctx_.mqtt->clients(query.tenant)) {
-        if (name_matches(query, c.client_id)) items.push_back(std::move(c));
-    }
-    return json_reply(200, paginate(items, query, [](const auto& c) { return to_json(c); }));
+    return with_list_query(r, [&](const list_query& query) {
+        return page_of(query, ctx_.mqtt->clients(query.tenant),
+                       [](const auto& c) { return c.client_id; });
+    });
 }
 
 reply api::clients_get(const request& r) {
@@ -1106,16 +1104,11 @@ reply api::clients_delete(const request& r) {
 
 reply api::subscriptions_list(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    auto q = parse_list_query(r);
-    if (auto* e = std::get_if<reply>(&q)) return std::move(*e);
-    const auto& query = std::get<list_query>(q);
-    const std::string client_id = r.query_value("client_id");
-    std::vector<mqtt::subscription_info> items;
-    for (auto& s : ctx_.mqtt->subscriptions(query.tenant, client_id)) {
-        if (!client_id.empty() && s.client_id != client_id) continue;
-        if (name_matches(query, s.client_id)) items.push_back(std::move(s));
-    }
-    return json_reply(200, paginate(items, query, [](const auto& s) { return to_json(s); }));
+    return with_list_query(r, [&](const list_query& query) {
+        // subscriptions() already keeps only `client_id=` when it is given.
+        return page_of(query, ctx_.mqtt->subscriptions(query.tenant, r.query_value("client_id")),
+                       [](const auto& s) { return s.client_id; });
+    });
 }
 
 // ---- publish
@@ -1153,7 +1146,7 @@ reply api::publish(const request& r) {
         return error_reply(400, "topic " + problem, "topic");
     }
     if (encoding == "base64") {
-        auto bytes = base64_decode(payload);
+        auto bytes = base64::decode(payload);
         if (!bytes) return error_reply(400, "payload is not valid base64", "payload");
         p.payload = std::move(*bytes);
     } else if (encoding == "text") {

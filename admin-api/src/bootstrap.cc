@@ -19,6 +19,7 @@
 
 #include "admin/server.h"
 #include "auth/service.h"
+#include "base/base64.h"
 #include "base/errc.h"
 #include "codec_util.h"
 
@@ -88,7 +89,8 @@ auth::outcome<std::string> create_secret(const std::string& path, bool& exists) 
         return file_failure(errc::io_error, path, "RAND_bytes failed");
     }
     std::string password =
-        detail::base64url_encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+        base64::encode(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw),
+                       base64::alphabet::url, false);
     const int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         if (errno == EEXIST) {

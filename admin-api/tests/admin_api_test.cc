@@ -631,7 +631,7 @@ TEST_F(AdminApi, PublishAndRetained) {
 
     const std::string binary("\x00\xff\x10\x80", 4);
     auto b = post("/api/v1/publish", {{"topic", "news/bin"},
-                                      {"payload", detail::base64_encode(binary)},
+                                      {"payload", base64::encode(binary)},
                                       {"payload_encoding", "base64"},
                                       {"retain", true}});
     ASSERT_EQ(b.status, 200) << b.body;
@@ -660,7 +660,7 @@ TEST_F(AdminApi, PublishAndRetained) {
     auto bin = get("/api/v1/retained/news%2Fbin");
     ASSERT_EQ(bin.status, 200) << bin.body;
     EXPECT_EQ(bin.json()["payload_encoding"], "base64");
-    EXPECT_EQ(detail::base64_decode(bin.json()["payload"].get<std::string>()).value(), binary);
+    EXPECT_EQ(base64::decode(bin.json()["payload"].get<std::string>()).value(), binary);
     EXPECT_EQ(bin.json()["topic"], "news/bin");
     auto text = get("/api/v1/retained/news%2Ftext").json();
     EXPECT_EQ(text["payload_encoding"], "text");

@@ -24,6 +24,7 @@
 
 #include "admin/server.h"
 #include "auth/service.h"
+#include "base/base64.h"
 #include "base/clock.h"
 #include "codec_util.h"
 #include "meta/meta_store.h"
@@ -147,7 +148,7 @@ protected:
     // ---- requests -----------------------------------------------------------
 
     std::string basic(const std::string& user, const std::string& password) {
-        return "Basic " + detail::base64_encode(user + ":" + password);
+        return "Basic " + base64::encode(user + ":" + password);
     }
     std::string admin_basic() { return basic("admin", admin_password_); }
     std::string admin_bearer() {

@@ -5,41 +5,6 @@
 namespace robust::admin::detail {
 namespace {
 
-TEST(AdminBase64, EncodesRfc4648Vectors) {
-    // RFC 4648 section 10.
-    EXPECT_EQ(base64_encode(""), "");
-    EXPECT_EQ(base64_encode("f"), "Zg==");
-    EXPECT_EQ(base64_encode("fo"), "Zm8=");
-    EXPECT_EQ(base64_encode("foo"), "Zm9v");
-    EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
-    EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
-    EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
-}
-
-TEST(AdminBase64, DecodesWithAndWithoutPadding) {
-    EXPECT_EQ(base64_decode("Zm9vYg==").value(), "foob");
-    EXPECT_EQ(base64_decode("Zm9vYg").value(), "foob");
-    EXPECT_EQ(base64_decode("Zm9vYmE=").value(), "fooba");
-    EXPECT_EQ(base64_decode("").value(), "");
-    const std::string binary("\x00\xff\xfe\x80", 4);
-    EXPECT_EQ(base64_decode(base64_encode(binary)).value(), binary);
-}
-
-TEST(AdminBase64, RejectsNonBase64) {
-    EXPECT_FALSE(base64_decode("Zm9v!"));
-    EXPECT_FALSE(base64_decode("Zm9 v"));
-    EXPECT_FALSE(base64_decode("Z"));       // 6 bits cannot make a byte
-    EXPECT_FALSE(base64_decode("Zg="));     // wrong padding
-    EXPECT_FALSE(base64_decode("Z==="));    // too much padding
-    EXPECT_FALSE(base64_decode("Zh=="));    // non-zero unused bits
-    EXPECT_FALSE(base64_decode("Zm9v-_"));  // URL alphabet is not accepted here
-}
-
-TEST(AdminBase64, UrlAlphabetWithoutPadding) {
-    EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
-    EXPECT_EQ(base64url_encode(std::string(18, '\xff')).size(), 24u);
-}
-
 TEST(AdminUtf8, AcceptsWellFormed) {
     EXPECT_TRUE(valid_utf8(""));
     EXPECT_TRUE(valid_utf8("hello"));

@@ -10,13 +10,11 @@
 #include <charconv>
 #include <climits>
 
+#include "base/base64.h"
+
 namespace robust::auth::detail {
 namespace {
 
-constexpr std::string_view std_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view url_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view phc_prefix = "$pbkdf2-sha256$i=";
 
 const unsigned char* bytes_of(std::string_view s) {
@@ -73,57 +71,6 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string base64_encode(std::string_view bytes, bool url) {
-    const std::string_view alphabet = url ? url_alphabet : std_alphabet;
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                           (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
-                           uint32_t{static_cast<unsigned char>(bytes[i + 2])};
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-        out += alphabet[v & 63];
-    }
-    const size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-    } else if (rest == 2) {
-        const uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                           (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += alphabet[(v >> 6) & 63];
-    }
-    return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text, bool url) {
-    const std::string_view alphabet = url ? url_alphabet : std_alphabet;
-    if (text.size() % 4 == 1) return std::nullopt;
-    std::string out;
-    out.reserve(text.size() / 4 * 3 + 2);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (char c : text) {
-        const size_t v = alphabet.find(c);
-        if (v == std::string_view::npos) return std::nullopt;
-        acc = (acc << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xFF);
-        }
-    }
-    // Leftover bits must be zero, or two texts would decode to the same bytes.
-    if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-    return out;
-}
-
 std::string hex_encode(std::string_view bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
@@ -158,9 +105,9 @@ std::optional<std::string> hash_password(std::string_view password, uint32_t ite
     std::string out(phc_prefix);
     out += std::to_string(iterations);
     out += '$';
-    out += base64_encode(*salt, false);
+    out += base64::encode(*salt, base64::alphabet::standard, false);
     out += '$';
-    out += base64_encode(*key, false);
+    out += base64::encode(*key, base64::alphabet::standard, false);
     return out;
 }
 
@@ -179,8 +126,8 @@ std::optional<phc_hash> parse_password_hash(std::string_view phc) {
     if (ec != std::errc() || end != iters.data() + iters.size()) return std::nullopt;
     if (h.iterations == 0 || h.iterations > max_password_iterations) return std::nullopt;
 
-    auto salt = base64_decode(phc.substr(d1 + 1, d2 - d1 - 1), false);
-    auto key = base64_decode(phc.substr(d2 + 1), false);
+    auto salt = base64::decode(phc.substr(d1 + 1, d2 - d1 - 1));
+    auto key = base64::decode(phc.substr(d2 + 1));
     if (!salt || salt->size() < 8 || salt->size() > 64) return std::nullopt;
     if (!key || key->size() < 16 || key->size() > 64) return std::nullopt;
     h.salt = std::move(*salt);

@@ -26,13 +26,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data);
 /// Equal sizes and equal bytes, in time independent of where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 
-/// Base64 without padding: RFC 4648 section 4 (PHC strings) or, with
-/// `url`, section 5 (tokens).
-std::string base64_encode(std::string_view bytes, bool url);
-/// Strict inverse of base64_encode: nullopt for padding, a character outside
-/// the alphabet, an impossible length or non-zero trailing bits.
-std::optional<std::string> base64_decode(std::string_view text, bool url);
-
 std::string hex_encode(std::string_view bytes);  // lower case
 /// nullopt for an odd length or a non-hex digit (either case accepted).
 std::optional<std::string> hex_decode(std::string_view text);

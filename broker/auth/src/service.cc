@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "base/assert.h"
+#include "base/base64.h"
 #include "base/clock.h"
 #include "crypto.h"
 #include "meta/meta_store.h"
@@ -754,10 +755,10 @@ std::string service::issue_token(const user_info& u, int64_t ttl_s) {
     } catch (const json::exception&) {
         return {};  // not UTF-8: cannot happen for a stored user
     }
-    std::string token = detail::base64_encode(text, /*url=*/true);
+    std::string token = base64::encode(text, base64::alphabet::url, false);
     const std::string sig = detail::hmac_sha256(s->token_key, token);
     token += '.';
-    token += detail::base64_encode(sig, /*url=*/true);
+    token += base64::encode(sig, base64::alphabet::url, false);
     return token;
 }
 
@@ -766,14 +767,14 @@ std::optional<token_subject> service::verify_token(std::string_view token) const
     const size_t dot = token.find('.');
     if (dot == std::string_view::npos) return std::nullopt;
     const std::string_view body = token.substr(0, dot);
-    const auto sig = detail::base64_decode(token.substr(dot + 1), /*url=*/true);
+    const auto sig = base64::decode(token.substr(dot + 1), base64::alphabet::url);
     if (!sig) return std::nullopt;
     const auto s = impl_->current();
     if (s->token_key.empty()) return std::nullopt;
     if (!detail::constant_time_equal(*sig, detail::hmac_sha256(s->token_key, body))) {
         return std::nullopt;
     }
-    const auto text = detail::base64_decode(body, /*url=*/true);
+    const auto text = base64::decode(body, base64::alphabet::url);
     if (!text) return std::nullopt;
     const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object()) return std::nullopt;

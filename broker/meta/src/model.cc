@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "base/base64.h"
 #include "base/errc.h"
 
 namespace robust::meta {
@@ -97,71 +98,6 @@ result<std::string> dump(const json& j) {
     }
 }
 
-// ---- base64 (RFC 4648, padded), for binary inside JSON -----------------------
-
-constexpr std::string_view b64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-std::string base64_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 3 <= in.size(); i += 3) {
-        const uint32_t n = static_cast<uint32_t>(static_cast<uint8_t>(in[i])) << 16 |
-                           static_cast<uint32_t>(static_cast<uint8_t>(in[i + 1])) << 8 |
-                           static_cast<uint8_t>(in[i + 2]);
-        out += b64_alphabet[n >> 18 & 63];
-        out += b64_alphabet[n >> 12 & 63];
-        out += b64_alphabet[n >> 6 & 63];
-        out += b64_alphabet[n & 63];
-    }
-    const size_t rest = in.size() - i;
-    if (rest > 0) {
-        uint32_t n = static_cast<uint32_t>(static_cast<uint8_t>(in[i])) << 16;
-        if (rest == 2) n |= static_cast<uint32_t>(static_cast<uint8_t>(in[i + 1])) << 8;
-        out += b64_alphabet[n >> 18 & 63];
-        out += b64_alphabet[n >> 12 & 63];
-        out += rest == 2 ? b64_alphabet[n >> 6 & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
-
-std::string base64_decode(std::string_view in) {
-    static const std::array<int8_t, 256> table = [] {
-        std::array<int8_t, 256> t{};
-        t.fill(-1);
-        for (size_t i = 0; i < b64_alphabet.size(); ++i) {
-            t[static_cast<uint8_t>(b64_alphabet[i])] = static_cast<int8_t>(i);
-        }
-        return t;
-    }();
-    if (in.size() % 4 != 0) corrupt();
-    std::string out;
-    out.reserve(in.size() / 4 * 3);
-    for (size_t i = 0; i < in.size(); i += 4) {
-        const bool last = i + 4 == in.size();
-        const size_t pad = last ? (in[i + 3] == '=') + (in[i + 2] == '=') : 0;
-        if (pad == 1 && in[i + 2] == '=') corrupt();  // "x=y=" style
-        uint32_t n = 0;
-        for (size_t k = 0; k < 4; ++k) {
-            const char c = in[i + k];
-            int8_t v = 0;
-            if (k >= 4 - pad) {
-                if (c != '=') corrupt();
-            } else {
-                v = table[static_cast<uint8_t>(c)];
-                if (v < 0) corrupt();
-            }
-            n = n << 6 | static_cast<uint32_t>(v);
-        }
-        out += static_cast<char>(n >> 16 & 0xff);
-        if (pad < 2) out += static_cast<char>(n >> 8 & 0xff);
-        if (pad < 1) out += static_cast<char>(n & 0xff);
-    }
-    return out;
-}
-
 // ---- retained properties --------------------------------------------------
 
 json properties_to_json(const retained_properties& p) {
@@ -169,7 +105,7 @@ json properties_to_json(const retained_properties& p) {
     if (p.payload_format_indicator) j["payload_format_indicator"] = *p.payload_format_indicator;
     if (p.content_type) j["content_type"] = *p.content_type;
     if (p.response_topic) j["response_topic"] = *p.response_topic;
-    if (p.correlation_data) j["correlation_data"] = base64_encode(*p.correlation_data);
+    if (p.correlation_data) j["correlation_data"] = base64::encode(*p.correlation_data);
     json users = json::array();
     for (const auto& [k, v] : p.user_properties) users.push_back(json::array({k, v}));
     j["user_properties"] = std::move(users);
@@ -185,7 +121,11 @@ retained_properties properties_from_json(const json& j) {
     if (j.contains("content_type")) p.content_type = read_string(j, "content_type");
     if (j.contains("response_topic")) p.response_topic = read_string(j, "response_topic");
     if (j.contains("correlation_data")) {
-        p.correlation_data = base64_decode(read_string(j, "correlation_data"));
+        // Always written padded: anything else was not written by us.
+        const std::string text = read_string(j, "correlation_data");
+        auto bytes = text.size() % 4 == 0 ? base64::decode(text) : std::nullopt;
+        if (!bytes) corrupt();
+        p.correlation_data = std::move(*bytes);
     }
     const json& users = field(j, "user_properties");
     if (!users.is_array()) corrupt();
