@@ -7,84 +7,19 @@
 #include <utility>
 
 #include "base/errc.h"
+#include "meta/json_record.h"
 #include "meta/model.h"
 
 namespace robust::auth::detail {
 namespace {
 
-using json = nlohmann::json;
-
-constexpr int64_t format_version = 1;
-
-// Thrown inside a decoder for a value that parses as JSON but is not what we
-// wrote; caught before it leaves this file, like nlohmann's own exceptions.
-struct decode_failure {
-    errc code;
-};
-
-[[noreturn]] void corrupt() {
-    throw decode_failure{errc::corruption};
-}
-
-const json& field(const json& j, const char* name) {
-    auto it = j.find(name);
-    if (it == j.end()) corrupt();
-    return *it;
-}
-
-int64_t read_int(const json& j, const char* name) {
-    const json& v = field(j, name);
-    if (!v.is_number_integer()) corrupt();
-    if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) corrupt();
-    return v.get<int64_t>();
-}
-
-std::string read_string(const json& j, const char* name) {
-    const json& v = field(j, name);
-    if (!v.is_string()) corrupt();
-    return v.get<std::string>();
-}
-
-bool read_bool(const json& j, const char* name) {
-    const json& v = field(j, name);
-    if (!v.is_boolean()) corrupt();
-    return v.get<bool>();
-}
+using namespace meta::json_record;
 
 template <class Parse>
 auto read_enum(const json& j, const char* name, Parse parse) {
     auto v = parse(read_string(j, name));
     if (!v) corrupt();
     return *v;
-}
-
-json parse_object(std::string_view text) {
-    json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) corrupt();  // also a parse error: parse() returned "discarded"
-    const int64_t version = read_int(j, "v");
-    if (version > format_version) throw decode_failure{errc::unsupported};
-    if (version != format_version) corrupt();
-    return j;
-}
-
-template <class F>
-auto guarded_decode(F&& decode) -> result<decltype(decode())> {
-    try {
-        return decode();
-    } catch (const decode_failure& e) {
-        return e.code;
-    } catch (const json::exception&) {
-        return errc::corruption;
-    }
-}
-
-// dump() throws only for a string that is not UTF-8.
-result<std::string> dump(const json& j) {
-    try {
-        return j.dump();
-    } catch (const json::exception&) {
-        return errc::invalid_argument;
-    }
 }
 
 std::string join_key(std::string_view prefix, std::initializer_list<std::string_view> parts) {

@@ -9,94 +9,15 @@
 
 #include "base/base64.h"
 #include "base/errc.h"
+#include "meta/json_record.h"
 
 namespace robust::meta {
 namespace {
 
-using json = nlohmann::json;
-
-constexpr int64_t json_format_version = 1;
+using namespace json_record;
 constexpr uint8_t retained_frame_version = 1;
 constexpr uint8_t max_frame_version = 0x20;  // versions stay below printable bytes
 constexpr size_t retained_frame_header = 5;  // version byte + uint32 length
-
-// Thrown inside a decoder for a value that parses as JSON but is not what
-// we wrote; caught before it leaves this file, like nlohmann's exceptions.
-struct decode_failure {
-    errc code;
-};
-
-[[noreturn]] void corrupt() {
-    throw decode_failure{errc::corruption};
-}
-
-const json& field(const json& j, const char* name) {
-    auto it = j.find(name);
-    if (it == j.end()) corrupt();
-    return *it;
-}
-
-template <class Int>
-Int read_int(const json& v) {
-    if (!v.is_number_integer()) corrupt();
-    if (v.is_number_unsigned()) {
-        const auto u = v.get<uint64_t>();
-        if (!std::in_range<Int>(u)) corrupt();
-        return static_cast<Int>(u);
-    }
-    const auto i = v.get<int64_t>();
-    if (!std::in_range<Int>(i)) corrupt();
-    return static_cast<Int>(i);
-}
-
-template <class Int>
-Int read_int(const json& j, const char* name) {
-    return read_int<Int>(field(j, name));
-}
-
-std::string read_string(const json& v) {
-    if (!v.is_string()) corrupt();
-    return v.get<std::string>();
-}
-
-std::string read_string(const json& j, const char* name) {
-    return read_string(field(j, name));
-}
-
-bool read_bool(const json& j, const char* name) {
-    const json& v = field(j, name);
-    if (!v.is_boolean()) corrupt();
-    return v.get<bool>();
-}
-
-json parse_object(std::string_view text) {
-    json j = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object()) corrupt();  // also a parse error: parse() returned "discarded"
-    const auto version = read_int<int64_t>(j, "v");
-    if (version > json_format_version) throw decode_failure{errc::unsupported};
-    if (version != json_format_version) corrupt();
-    return j;
-}
-
-template <class F>
-auto guarded_decode(F&& decode) -> result<decltype(decode())> {
-    try {
-        return decode();
-    } catch (const decode_failure& e) {
-        return e.code;
-    } catch (const json::exception&) {
-        return errc::corruption;
-    }
-}
-
-// dump() throws only for a string that is not UTF-8.
-result<std::string> dump(const json& j) {
-    try {
-        return j.dump();
-    } catch (const json::exception&) {
-        return errc::invalid_argument;
-    }
-}
 
 // ---- retained properties --------------------------------------------------
 
@@ -250,7 +171,7 @@ std::string key_of(const retained_record& r) {
 
 result<std::string> encode(const topic_record& r) {
     return dump(json{
-        {"v", json_format_version},
+        {"v", format_version},
         {"tenant", r.tenant},
         {"name", r.name},
         {"partitions", r.partitions},
@@ -282,7 +203,7 @@ result<topic_record> decode_topic_record(std::string_view value) {
 
 result<std::string> encode(const mqtt_session_record& r) {
     return dump(json{
-        {"v", json_format_version},
+        {"v", format_version},
         {"tenant", r.tenant},
         {"client_id", r.client_id},
         {"protocol_version", r.protocol_version},
@@ -312,7 +233,7 @@ result<mqtt_session_record> decode_mqtt_session_record(std::string_view value) {
 
 result<std::string> encode(const mqtt_subscription_record& r) {
     return dump(json{
-        {"v", json_format_version},
+        {"v", format_version},
         {"tenant", r.tenant},
         {"client_id", r.client_id},
         {"filter", r.filter},
@@ -344,7 +265,7 @@ result<mqtt_subscription_record> decode_mqtt_subscription_record(std::string_vie
 
 result<std::string> encode(const retained_record& r) {
     auto header = dump(json{
-        {"v", json_format_version},
+        {"v", format_version},
         {"tenant", r.tenant},
         {"topic", r.topic},
         {"qos", r.qos},
