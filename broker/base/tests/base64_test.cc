@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "base64_properties.h"
 
 namespace robust::base64 {
 namespace {
@@ -55,6 +60,26 @@ TEST(Base64, RejectsWhatIsNotStrictBase64) {
     EXPECT_FALSE(decode("Zh"));        // unused bits not zero: "Zg" is the encoding of "f"
     EXPECT_FALSE(decode("Z"));         // 6 bits cannot make a byte
     EXPECT_FALSE(decode("Zm9v!"));
+}
+
+}  // namespace
+}  // namespace robust::base64
+
+namespace robust::base64 {
+namespace {
+
+// Every input the fuzzer was seeded with or once failed on stays a test.
+TEST(Base64, FuzzCorpusKeepsItsProperties) {
+    size_t files = 0;
+    for (const auto& e : std::filesystem::directory_iterator(BASE64_CORPUS_DIR)) {
+        std::ifstream f(e.path(), std::ios::binary);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        const char* why = violated_property(ss.str());
+        EXPECT_EQ(why, nullptr) << e.path() << ": " << why;
+        ++files;
+    }
+    EXPECT_GT(files, 0u);
 }
 
 }  // namespace
