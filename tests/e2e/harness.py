@@ -434,9 +434,12 @@ class Client:
 
     def __init__(self, broker: Broker, client_id: str | None = None, version=5, clean=True,
                  session_expiry: int | None = None, transport="tcp", keepalive=30, will=None,
-                 connect_props: dict | None = None, connect=True, expect_rc=0, port=None):
+                 connect_props: dict | None = None, connect=True, expect_rc=0, port=None,
+                 username: str | None = None, password: str | None = None):
         self.broker = broker
         self.version = version
+        self.username = username
+        self.password = password
         self.client_id = unique("c") if client_id is None else client_id
         self.transport = transport
         self.clean = clean
@@ -461,6 +464,8 @@ class Client:
         if self.version != 5:
             kw["clean_session"] = self.clean
         c = mqtt.Client(**kw)
+        if self.username is not None:
+            c.username_pw_set(self.username, self.password)
         if self.transport == "websockets":
             c.ws_set_options(path="/mqtt")
         c.max_inflight_messages_set(100)

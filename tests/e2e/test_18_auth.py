@@ -241,3 +241,27 @@ def test_no_password_in_the_log(broker, admin):
     log = broker.log_text()
     assert PASSWORD not in log
     assert admin.password not in log
+
+
+# -- the same reason codes as paho-mqtt (a real client library) sees them ----------
+
+@pytest.mark.parametrize("version,bad,refused,banned", [(5, 0x86, 0x87, 0x8A), (4, 4, 5, 5)])
+def test_paho_sees_each_connack_refusal(broker, admin, version, bad, refused, banned):
+    from harness import Client
+    user = unique("p")
+    admin.create_user(user, PASSWORD)
+    Client(broker, version=version, username=user, password=PASSWORD)  # accepted
+    Client(broker, version=version, username=user, password="wrong-password", expect_rc=bad)
+    cid = unique("banned")
+    admin.ban("client_id", cid)
+    Client(broker, client_id=cid, version=version, expect_rc=banned)
+    admin.set_config(auth__anonymous="deny")
+    Client(broker, version=version, expect_rc=refused)
+
+
+@pytest.mark.parametrize("version,refused", [(5, 0x87), (4, 0x80)])
+def test_paho_sees_suback_refusals(broker, admin, version, refused):
+    from harness import Client
+    user = acl_user(admin, rules=[{"topic": "ok/#", "action": "subscribe"}])
+    c = Client(broker, version=version, username=user, password=PASSWORD)
+    assert c.subscribe([("ok/1", 1), ("secret/1", 1)], expect=False) == [1, refused]

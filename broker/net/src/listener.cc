@@ -281,7 +281,7 @@ result<std::unique_ptr<listener>> listener::start(io_pool& pool, listener_option
         pool, std::make_shared<const listener_options>(std::move(options)), std::move(on_accept));
     st->accept_next();
     st->thread = std::thread([raw = st.get()] { raw->run(); });
-    spdlog::info("listener {}: accepting {} connections on {}", st->h->options->name,
+    spdlog::debug("listener {}: accepting {} connections on {}", st->h->options->name,
                  kind_name(st->h->options->kind), st->address);
     return std::unique_ptr<listener>(new listener(std::move(st), port));
 }
