@@ -74,8 +74,10 @@ TEST_F(MqttIntegration, PersistentSessionQueuesAcrossRestart) {
         auto p = sub.receive_publish();
         EXPECT_EQ(p.payload.view(), std::to_string(i));
     }
-    // Acknowledged: nothing comes again on the next connection.
-    sub.disconnect();
+    // Acknowledged: nothing comes again on the next connection. (Waiting for
+    // the server to close makes sure it read the last PUBACK: a reconnect
+    // that overtakes unread PUBACKs rightly gets those messages again.)
+    ASSERT_TRUE(sub.disconnect_and_wait_closed());
     test_client again(port_);
     EXPECT_TRUE(again.connect("keeper", false, 3600).session_present);
     EXPECT_FALSE(again.receive(std::chrono::milliseconds(300)).has_value());

@@ -177,6 +177,16 @@ public:
     }
 
     void disconnect() { send(codec::disconnect{}); }
+    /// DISCONNECT, then waits until the server has closed the connection:
+    /// by then it has handled everything sent before (PUBACKs included).
+    bool disconnect_and_wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        disconnect();
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (!closed_ && std::chrono::steady_clock::now() < deadline) {
+            receive(std::chrono::milliseconds(100));
+        }
+        return closed_;
+    }
     bool closed() const { return closed_; }
 
 private:
