@@ -282,7 +282,7 @@ result<std::unique_ptr<listener>> listener::start(io_pool& pool, listener_option
     st->accept_next();
     st->thread = std::thread([raw = st.get()] { raw->run(); });
     spdlog::debug("listener {}: accepting {} connections on {}", st->h->options->name,
-                 kind_name(st->h->options->kind), st->address);
+                  kind_name(st->h->options->kind), st->address);
     return std::unique_ptr<listener>(new listener(std::move(st), port));
 }
 
