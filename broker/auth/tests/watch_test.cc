@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "fixture.h"
@@ -166,6 +167,13 @@ TEST_F(AuthWatch, ReadersRunWhileOthersWrite) {
     };
     std::thread r1(reader);
     std::thread r2(reader);
+    // On a loaded machine the readers may not have run yet: the writes below
+    // must overlap reading, so start them once reading has begun.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (reads.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
+    const uint64_t reads_before_writes = reads.load();
     acl_rule deny;
     deny.name = "deny-x";
     deny.topic = "x/#";
@@ -179,7 +187,7 @@ TEST_F(AuthWatch, ReadersRunWhileOthersWrite) {
     done.store(true);
     r1.join();
     r2.join();
-    EXPECT_GT(reads.load(), 0u);
+    EXPECT_GT(reads_before_writes, 0u);
     EXPECT_EQ(token_failures.load(), 0);
     EXPECT_FALSE(svc->authorize(alice, access::publish, "x/1", false));
     EXPECT_FALSE(other->authorize(alice, access::publish, "x/1", false));
