@@ -5,6 +5,7 @@ traffic is accepted by Prometheus' own checker (promtool from Debian's
 import re
 import shutil
 import subprocess
+import time
 import urllib.request
 
 import pytest
@@ -76,8 +77,17 @@ def test_counters_follow_the_traffic(broker):
     refused = R.RawClient(broker, version=V5)
     refused.connect(unique(), username="nobody", password=b"wrong-password",
                     expect_reason=0x86)
+    refused.expect_closed()
 
-    after = samples(scrape(broker))
+    # The gauge drops once the server has let go of the refused connection,
+    # a moment after the client saw it closed.
+    deadline = time.monotonic() + 5
+    while True:
+        after = samples(scrape(broker))
+        live = value(after, "robustmq_connections", protocol="mqtt", listener="mqtt-tcp")
+        if live == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
 
     def grew(name, by, **labels):
         d = value(after, name, **labels) - value(before, name, **labels)
