@@ -272,6 +272,20 @@ reply with_list_query(const request& r, Body&& body) {
     return body(std::get<list_query>(q));
 }
 
+/// 200 with the item, or 404 with `missing` when there is none.
+template <class T>
+reply item_or_404(const std::optional<T>& item, const std::string& missing) {
+    if (!item) return error_reply(404, missing);
+    return json_reply(200, to_json(*item));
+}
+
+/// 204 after an action on one item (logged as `done`), or 404 with `missing`.
+reply done_or_404(bool done, const std::string& missing, std::string_view log_line) {
+    if (!done) return error_reply(404, missing);
+    if (!log_line.empty()) spdlog::info("http: {}", log_line);
+    return no_content();
+}
+
 /// One page of the items whose name (name_of) matches `name=`.
 template <class T, class NameOf>
 reply page_of(const list_query& query, std::vector<T> all, NameOf&& name_of) {
@@ -1045,10 +1059,9 @@ reply api::retained_get(const request& r) {
 
 reply api::retained_delete(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    if (!ctx_.mqtt->delete_retained(item_tenant(r), r.params.at(0))) {
-        return error_reply(404, "no retained message on topic '" + r.params.at(0) + "'");
-    }
-    return no_content();
+    const std::string& topic = r.params.at(0);
+    return done_or_404(ctx_.mqtt->delete_retained(item_tenant(r), topic),
+                       "no retained message on topic '" + topic + "'", {});
 }
 
 // ---- sessions, clients, subscriptions
@@ -1064,18 +1077,17 @@ reply api::sessions_list(const request& r) {
 
 reply api::sessions_get(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    auto s = ctx_.mqtt->session_of(item_tenant(r), r.params.at(0));
-    if (!s) return error_reply(404, "no session of client '" + r.params.at(0) + "'");
-    return json_reply(200, to_json(*s));
+    const std::string& id = r.params.at(0);
+    return item_or_404(ctx_.mqtt->session_of(item_tenant(r), id),
+                       "no session of client '" + id + "'");
 }
 
 reply api::sessions_delete(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    if (!ctx_.mqtt->delete_session(item_tenant(r), r.params.at(0))) {
-        return error_reply(404, "no session of client '" + r.params.at(0) + "'");
-    }
-    spdlog::info("http: session of {} deleted", loggable(r.params.at(0)));
-    return no_content();
+    const std::string& id = r.params.at(0);
+    return done_or_404(ctx_.mqtt->delete_session(item_tenant(r), id),
+                       "no session of client '" + id + "'",
+                       "session of " + loggable(id) + " deleted");
 }
 
 reply api::clients_list(const request& r) {
@@ -1088,18 +1100,16 @@ reply api::clients_list(const request& r) {
 
 reply api::clients_get(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    auto c = ctx_.mqtt->client(item_tenant(r), r.params.at(0));
-    if (!c) return error_reply(404, "client '" + r.params.at(0) + "' is not connected");
-    return json_reply(200, to_json(*c));
+    const std::string& id = r.params.at(0);
+    return item_or_404(ctx_.mqtt->client(item_tenant(r), id),
+                       "client '" + id + "' is not connected");
 }
 
 reply api::clients_delete(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();
-    if (!ctx_.mqtt->kick(item_tenant(r), r.params.at(0))) {
-        return error_reply(404, "client '" + r.params.at(0) + "' is not connected");
-    }
-    spdlog::info("http: client {} kicked", loggable(r.params.at(0)));
-    return no_content();
+    const std::string& id = r.params.at(0);
+    return done_or_404(ctx_.mqtt->kick(item_tenant(r), id), "client '" + id + "' is not connected",
+                       "client " + loggable(id) + " kicked");
 }
 
 reply api::subscriptions_list(const request& r) {

@@ -22,36 +22,25 @@ auto read_enum(const json& j, const char* name, Parse parse) {
     return *v;
 }
 
-std::string join_key(std::string_view prefix, std::initializer_list<std::string_view> parts) {
-    std::string key(prefix);
-    bool first = true;
-    for (std::string_view part : parts) {
-        if (!first) key += '/';
-        first = false;
-        key += meta::escape_key_part(part);
-    }
-    return key;
-}
-
 }  // namespace
 
 std::string tenant_key(std::string_view name) {
-    return join_key(tenant_prefix, {name});
+    return meta::join_key(tenant_prefix, {name});
 }
 std::string user_key(std::string_view tenant, std::string_view username) {
-    return join_key(user_prefix, {tenant, username});
+    return meta::join_key(user_prefix, {tenant, username});
 }
 std::string users_of(std::string_view tenant) {
-    return join_key(user_prefix, {tenant, ""});
+    return meta::join_key(user_prefix, {tenant, ""});
 }
 std::string acl_key(std::string_view tenant, std::string_view name) {
-    return join_key(acl_prefix, {tenant, name});
+    return meta::join_key(acl_prefix, {tenant, name});
 }
 std::string acls_of(std::string_view tenant) {
-    return join_key(acl_prefix, {tenant, ""});
+    return meta::join_key(acl_prefix, {tenant, ""});
 }
 std::string blacklist_key(blacklist_type type, std::string_view value) {
-    return join_key(blacklist_prefix, {to_string(type), value});
+    return meta::join_key(blacklist_prefix, {to_string(type), value});
 }
 
 parsed_key parse_key(std::string_view key) {

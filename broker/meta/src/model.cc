@@ -57,17 +57,6 @@ retained_properties properties_from_json(const json& j) {
     return p;
 }
 
-std::string join_key(std::string_view prefix, std::initializer_list<std::string_view> parts) {
-    std::string key(prefix);
-    bool first = true;
-    for (std::string_view part : parts) {
-        if (!first) key += '/';
-        first = false;
-        key += escape_key_part(part);
-    }
-    return key;
-}
-
 }  // namespace
 
 // ---- keys -------------------------------------------------------------------
@@ -119,6 +108,17 @@ result<std::vector<std::string>> split_key(std::string_view key) {
         key.remove_prefix(slash + 1);
     }
     return parts;
+}
+
+std::string join_key(std::string_view prefix, std::initializer_list<std::string_view> parts) {
+    std::string key(prefix);
+    bool first = true;
+    for (std::string_view part : parts) {
+        if (!first) key += '/';
+        first = false;
+        key += escape_key_part(part);
+    }
+    return key;
 }
 
 namespace keys {

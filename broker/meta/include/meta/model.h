@@ -37,6 +37,7 @@
 // Everything here is a pure function of its arguments: any thread.
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,6 +123,9 @@ struct retained_record {
 std::string escape_key_part(std::string_view part);
 /// The inverse. Errors: corruption (a '%' not followed by "25" or "2F").
 result<std::string> unescape_key_part(std::string_view part);
+/// `prefix` followed by the escaped parts joined with '/'
+/// (join_key("auth/user/", {"t", "a/b"}) == "auth/user/t/a%2Fb").
+std::string join_key(std::string_view prefix, std::initializer_list<std::string_view> parts);
 /// Splits a key at '/' and unescapes each part
 /// ("mqtt/sub/t/a%2Fb/x" -> {"mqtt","sub","t","a/b","x"}). Errors: corruption.
 result<std::vector<std::string>> split_key(std::string_view key);
