@@ -17,6 +17,7 @@ build_pkgs=(
 # Third-party clients the end-to-end tests talk to the server with.
 test_pkgs=(
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-pytest
+  openssl     # the TLS tests make their throw-away CA and certificates with it
   prometheus  # promtool: checks the /metrics text format
 )
 

@@ -11,6 +11,7 @@
 #include "base/base64.h"
 #include "base/clock.h"
 #include "base/errc.h"
+#include "base/logging.h"
 #include "codec_util.h"
 #include "config_view.h"
 #include "meta/meta_store.h"
@@ -193,44 +194,6 @@ json to_json(const history_point& p) {
             {"bytes_in_rate", p.bytes_in_rate},
             {"bytes_out_rate", p.bytes_out_rate},
             {"messages_dropped_rate", p.messages_dropped_rate}};
-}
-
-config::log_level current_log_level() {
-    switch (spdlog::get_level()) {
-        case spdlog::level::trace:
-            return config::log_level::trace;
-        case spdlog::level::debug:
-            return config::log_level::debug;
-        case spdlog::level::info:
-            return config::log_level::info;
-        case spdlog::level::warn:
-            return config::log_level::warn;
-        case spdlog::level::err:
-        case spdlog::level::critical:
-            return config::log_level::error;
-        case spdlog::level::off:
-        case spdlog::level::n_levels:
-            break;
-    }
-    return config::log_level::off;
-}
-
-spdlog::level::level_enum to_spdlog(config::log_level l) {
-    switch (l) {
-        case config::log_level::trace:
-            return spdlog::level::trace;
-        case config::log_level::debug:
-            return spdlog::level::debug;
-        case config::log_level::info:
-            return spdlog::level::info;
-        case config::log_level::warn:
-            return spdlog::level::warn;
-        case config::log_level::error:
-            return spdlog::level::err;
-        case config::log_level::off:
-            break;
-    }
-    return spdlog::level::off;
 }
 
 /// Every topic record of `tenant` (empty: all tenants), in key order.
@@ -635,7 +598,7 @@ reply api::overview_history(const request& r) {
 
 config::server_config api::current_config() const {
     config::server_config c = ctx_.config;
-    c.log.level = current_log_level();
+    c.log.level = parse_log_level(logging::level()).value_or(config::log_level::off);
     const auto policy = ctx_.auth.policy();
     c.auth.anonymous = policy.anonymous;
     c.auth.acl_default = policy.acl_default;
@@ -658,7 +621,7 @@ reply api::config_patch(const request& r) {
         return error_reply(400, problem->field + ": " + problem->message, problem->field);
     }
     if (c.log.level != before.log.level) {
-        spdlog::set_level(to_spdlog(c.log.level));
+        ignore_result(logging::set_level(config::to_string(c.log.level)));  // a valid name
         spdlog::warn("http: log.level changed to {}", config::to_string(c.log.level));
     }
     if (c.auth.anonymous != before.auth.anonymous) {

@@ -106,3 +106,12 @@ def raw(broker):
     yield make
     for r in made:
         r.close()
+
+
+@pytest.fixture
+def subs():
+    """A list to put harness.MosquittoSub processes in: killed at teardown."""
+    made = []
+    yield made
+    for s in made:
+        s.kill()

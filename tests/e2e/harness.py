@@ -14,6 +14,7 @@ sleeping. Raw, byte-level clients live in raw_mqtt.py.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import queue
 import re
@@ -680,6 +681,62 @@ class Client:
 MOSQUITTO_PUB = "/usr/bin/mosquitto_pub"
 MOSQUITTO_SUB = "/usr/bin/mosquitto_sub"
 MOSQUITTO_RR = "/usr/bin/mosquitto_rr"
+
+
+class MosquittoSub:
+    """A running mosquitto_sub printing one JSON object per message (-F %j).
+
+    Started with -d so its "Subscribed (mid: ...)" line tells us when the
+    SUBACK has arrived; no sleeping. `port` defaults to the broker's plain
+    TCP port; `extra` adds options (TLS files, -W, -c ...)."""
+
+    def __init__(self, broker, topic, version="mqttv5", qos=0, count=None, extra=(),
+                 port=None):
+        # stdbuf: line-buffered stdout, so each line reaches us when printed
+        args = ["stdbuf", "-oL", MOSQUITTO_SUB, "-h", broker.host,
+                "-p", str(port or broker.port), "-V", version, "-t", topic,
+                "-q", str(qos), "-F", "%j", "-d", *extra]
+        if count is not None:
+            args += ["-C", str(count)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.lines: queue.Queue = queue.Queue()
+        self.seen = []  # every line printed, for failure messages
+        threading.Thread(target=self._read, daemon=True).start()
+        deadline = time.monotonic() + DEFAULT_WAIT_S
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                self.kill()
+                raise AssertionError(f"mosquitto_sub did not subscribe: {self.seen}")
+            if line is None:
+                raise AssertionError(f"mosquitto_sub exited with {self.proc.wait()}: "
+                                     f"{self.seen}")
+            self.seen.append(line)
+            if line.startswith("Subscribed (mid:"):
+                return
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            self.lines.put(raw.decode(errors="replace").rstrip("\n"))
+        self.lines.put(None)
+
+    def wait(self, timeout=15):
+        """Waits for the process to exit (with -C); returns the parsed messages."""
+        rc = self.proc.wait(timeout)
+        out = []
+        while (line := self.lines.get(timeout=5)) is not None:
+            self.seen.append(line)
+            if line.startswith("{"):
+                out.append(json.loads(line))
+        assert rc == 0, f"mosquitto_sub exited with {rc}: {self.seen}"
+        return out
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def run_tool(args, timeout=10, input=None):

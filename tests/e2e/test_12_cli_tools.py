@@ -2,83 +2,18 @@
 QoS 0/1/2, retained messages, MQTT 3.1.1 and 5 (-V), message counts (-C),
 v5 properties (-D), persistent sessions (-c), request/response."""
 
-import json
-import queue
-import subprocess
 import threading
-import time
 
 import pytest
 
 import harness
-from harness import MOSQUITTO_PUB, MOSQUITTO_RR, MOSQUITTO_SUB, Client, unique
+from harness import MOSQUITTO_PUB, MOSQUITTO_RR, MOSQUITTO_SUB, Client, MosquittoSub, unique
 
 VERSIONS = ["mqttv311", "mqttv5"]
 
 
 def _base(broker, version):
     return ["-h", broker.host, "-p", str(broker.port), "-V", version]
-
-
-class Sub:
-    """A running mosquitto_sub printing one JSON object per message (-F %j).
-
-    Started with -d so its "Subscribed (mid: ...)" line tells us when the
-    SUBACK has arrived; no sleeping."""
-
-    def __init__(self, broker, topic, version="mqttv5", qos=0, count=None, extra=()):
-        # stdbuf: line-buffered stdout, so each line reaches us when printed
-        args = ["stdbuf", "-oL", MOSQUITTO_SUB, *_base(broker, version), "-t", topic,
-                "-q", str(qos),
-                "-F", "%j", "-d", *extra]
-        if count is not None:
-            args += ["-C", str(count)]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        self.lines: queue.Queue = queue.Queue()
-        self.messages = []
-        threading.Thread(target=self._read, daemon=True).start()
-        deadline = time.monotonic() + harness.DEFAULT_WAIT_S
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                self.proc.kill()
-                raise AssertionError("mosquitto_sub did not report its subscription")
-            if line is None:
-                raise AssertionError(f"mosquitto_sub exited: {self.proc.wait()}")
-            if line.startswith("Subscribed (mid:"):
-                return
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            self.lines.put(raw.decode(errors="replace").rstrip("\n"))
-        self.lines.put(None)
-
-    def wait(self, timeout=10):
-        """Waits for the process to exit (with -C); returns the parsed messages."""
-        rc = self.proc.wait(timeout)
-        assert rc == 0, f"mosquitto_sub exited with {rc}"
-        out = []
-        while True:
-            line = self.lines.get(timeout=5)
-            if line is None:
-                return out
-            if line.startswith("{"):
-                out.append(json.loads(line))
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-@pytest.fixture
-def subs():
-    made = []
-    yield made
-    for s in made:
-        s.kill()
 
 
 def pub(broker, topic, *args, version="mqttv5", input=None):
@@ -92,7 +27,7 @@ def pub(broker, topic, *args, version="mqttv5", input=None):
 @pytest.mark.parametrize("qos", [0, 1, 2])
 def test_pub_sub_roundtrip(broker, subs, version, qos):
     topic = unique("cli")
-    s = Sub(broker, topic, version, qos=qos, count=3)
+    s = MosquittoSub(broker, topic, version, qos=qos, count=3)
     subs.append(s)
     for i in range(3):
         pub(broker, topic, "-q", str(qos), "-m", f"msg-{i}", version=version)
@@ -106,7 +41,7 @@ def test_pub_sub_roundtrip(broker, subs, version, qos):
 def test_retained_with_cli(broker, subs, version):
     topic = unique("cliret")
     pub(broker, topic, "-r", "-q", "1", "-m", "kept", version=version)
-    s = Sub(broker, topic, version, qos=1, count=1)
+    s = MosquittoSub(broker, topic, version, qos=1, count=1)
     subs.append(s)
     (m,) = s.wait()
     assert m["payload"] == "kept" and m["retain"]
@@ -119,7 +54,7 @@ def test_retained_with_cli(broker, subs, version):
 
 def test_pub_lines_from_stdin(broker, subs):
     topic = unique("clilines")
-    s = Sub(broker, topic, "mqttv311", qos=1, count=50)
+    s = MosquittoSub(broker, topic, "mqttv311", qos=1, count=50)
     subs.append(s)
     pub(broker, topic, "-q", "1", "-l", version="mqttv311",
         input="".join(f"line-{i}\n" for i in range(50)).encode())
@@ -128,7 +63,7 @@ def test_pub_lines_from_stdin(broker, subs):
 
 def test_v5_properties_with_cli(broker, subs):
     topic = unique("cliprops")
-    s = Sub(broker, topic, "mqttv5", qos=1, count=1)
+    s = MosquittoSub(broker, topic, "mqttv5", qos=1, count=1)
     subs.append(s)
     pub(broker, topic, "-q", "1", "-m", "{}",
         "-D", "publish", "user-property", "key", "value",
@@ -163,7 +98,7 @@ def test_persistent_session_with_cli(broker, version):
 
 def test_paho_to_cli_and_back(broker, subs):
     topic = unique("mix")
-    s = Sub(broker, topic, "mqttv311", qos=2, count=1)
+    s = MosquittoSub(broker, topic, "mqttv311", qos=2, count=1)
     subs.append(s)
     Client(broker, version=5).publish(topic, "ünïcödé".encode(), qos=2)
     assert s.wait()[0]["payload"] == "ünïcödé"
@@ -208,7 +143,7 @@ def test_mqtt31_pub_sub_roundtrip(broker, subs, qos):
     # the same flows as 3.1.1, and a 3.1 subscriber gets a 3.1.1 publisher's
     # messages and vice versa.
     topic = unique("cli31")
-    s = Sub(broker, topic, "mqttv31", qos=qos, count=2)
+    s = MosquittoSub(broker, topic, "mqttv31", qos=qos, count=2)
     subs.append(s)
     pub(broker, topic, "-q", str(qos), "-m", "from-31", version="mqttv31")
     pub(broker, topic, "-q", str(qos), "-m", "from-311", version="mqttv311")

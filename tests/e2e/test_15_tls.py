@@ -14,11 +14,9 @@ require_certificate on extra listeners (its WSS listener only where the build ha
 WebSocket support).
 """
 
-import queue
 import socket
 import ssl
 import subprocess
-import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ import pytest
 
 import harness
 import raw_mqtt as R
-from harness import HOST, MOSQUITTO_PUB, MOSQUITTO_SUB, Client, unique
+from harness import HOST, MOSQUITTO_PUB, Client, MosquittoSub, unique
 
 CONNACK = 0x20
 
@@ -150,63 +148,6 @@ def mosquitto_pub(broker, topic, payload, extra, timeout=10):
                              *extra], timeout=timeout)
 
 
-class TlsSub:
-    """mosquitto_sub over TLS printing `payload=<p>` per message; returns once its
-    -d output shows the SUBACK (no sleeping)."""
-
-    def __init__(self, broker, topic, extra, count=1):
-        args = ["stdbuf", "-oL", MOSQUITTO_SUB, "-h", HOST, "-p", str(broker.tls_port),
-                "-V", "mqttv311", "-q", "1", "-t", topic, "-C", str(count), "-W", "15",
-                "-F", "payload=%p", "-d", *extra]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-        self.lines: queue.Queue = queue.Queue()
-        self.seen = []
-        threading.Thread(target=self._read, daemon=True).start()
-        deadline = time.monotonic() + harness.DEFAULT_WAIT_S
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                self.kill()
-                raise AssertionError(f"mosquitto_sub did not subscribe: {self.seen}")
-            if line is None:
-                raise AssertionError(f"mosquitto_sub exited with {self.proc.wait()}: "
-                                     f"{self.seen}")
-            self.seen.append(line)
-            if line.startswith("Subscribed (mid:"):
-                return
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            self.lines.put(raw.decode(errors="replace").rstrip("\n"))
-        self.lines.put(None)
-
-    def wait(self, timeout=15):
-        """Waits for the exit (after -C messages); returns the payloads."""
-        rc = self.proc.wait(timeout)
-        out = []
-        while (line := self.lines.get(timeout=5)) is not None:
-            self.seen.append(line)
-            if line.startswith("payload="):
-                out.append(line[len("payload="):])
-        assert rc == 0, f"mosquitto_sub exited with {rc}: {self.seen}"
-        return out
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-
-@pytest.fixture
-def subs():
-    made = []
-    yield made
-    for s in made:
-        s.kill()
-
-
 def client_context(pki, cert: Cert | None = None) -> ssl.SSLContext:
     """A Python TLS client context that verifies the broker like a real client."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -247,12 +188,13 @@ def refusal(port, ctx) -> str:
 def test_mosquitto_pub_sub_over_tls(tls_broker, pki, subs):
     broker = tls_broker()
     topic = unique("tls-cli")
-    s = TlsSub(broker, topic, tls_args(pki.ca.cert), count=2)
+    s = MosquittoSub(broker, topic, "mqttv311", qos=1, count=2, port=broker.tls_port,
+                     extra=[*tls_args(pki.ca.cert), "-W", "15"])
     subs.append(s)
     for i in range(2):
         r = mosquitto_pub(broker, topic, f"over-tls-{i}", tls_args(pki.ca.cert))
         assert r.returncode == 0, r.stdout + r.stderr
-    assert s.wait() == ["over-tls-0", "over-tls-1"]
+    assert [m["payload"] for m in s.wait()] == ["over-tls-0", "over-tls-1"]
 
 
 def test_mosquitto_pub_with_wrong_ca_is_refused(tls_broker, pki):

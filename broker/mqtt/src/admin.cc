@@ -259,9 +259,9 @@ std::vector<retained_info> broker::retained(std::string_view tenant,
 std::optional<retained_info> broker::retained_message(std::string_view tenant,
                                                       std::string_view topic) const {
     if (!router::is_valid_topic_name(topic)) return std::nullopt;
-    auto found = impl_->retained_matching(scoped_topic(tenant, topic));
-    if (found.empty() || expired(*found.front(), now_unix_ms())) return std::nullopt;
-    return retained_of(*found.front());
+    const message_ptr m = impl_->retained_at(scoped_topic(tenant, topic));
+    if (!m || expired(*m, now_unix_ms())) return std::nullopt;
+    return retained_of(*m);
 }
 
 bool broker::delete_retained(std::string_view tenant, std::string_view topic) {

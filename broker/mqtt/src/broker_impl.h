@@ -145,6 +145,8 @@ public:
     void set_retained(const message_ptr& msg, std::function<void(status)> done);
     /// Retained messages whose topic matches `filter`.
     std::vector<message_ptr> retained_matching(std::string_view filter);
+    /// The retained message of exactly `topic` (scoped), or nullptr.
+    message_ptr retained_at(std::string_view topic);
     size_t retained_count();
 
     std::vector<listener_info> listeners() const;

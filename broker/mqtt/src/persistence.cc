@@ -168,6 +168,12 @@ std::vector<message_ptr> broker_impl::retained_matching(std::string_view filter)
     return out;
 }
 
+message_ptr broker_impl::retained_at(std::string_view topic) {
+    std::lock_guard lock(retained_mutex_);
+    const message_ptr* m = retained_.find(topic);
+    return m ? *m : nullptr;
+}
+
 size_t broker_impl::retained_count() {
     std::lock_guard lock(retained_mutex_);
     return retained_.size();

@@ -16,20 +16,6 @@
 
 namespace robust::mqtt {
 
-namespace {
-std::string_view durability_name(storage::durability d) {
-    switch (d) {
-        case storage::durability::none:
-            return "none";
-        case storage::durability::fsync:
-            return "fsync";
-        case storage::durability::wal:
-            break;
-    }
-    return "wal";
-}
-}  // namespace
-
 void broker_impl::note_topic(std::string_view topic) {
     if (topic.starts_with("$SYS/")) return;  // regenerated, never stored
     const size_t h = std::hash<std::string_view>{}(topic);
@@ -45,7 +31,7 @@ void broker_impl::note_topic(std::string_view topic) {
     r.name = std::string(name);
     r.partitions = 1;
     r.storage = "rocksdb";
-    r.durability = std::string(durability_name(durability_for(topic)));
+    r.durability = std::string(storage::to_string(durability_for(topic)));
     r.created_ms = now_unix_ms();
     auto m = meta::put_mutation(r);
     if (!m) return;  // not UTF-8: the codec already refused such names

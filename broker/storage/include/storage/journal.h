@@ -44,6 +44,19 @@ enum class durability {
     fsync,  // WAL fsynced: survives power loss
 };
 
+/// "none", "wal" or "fsync": the names the config and topic records use.
+constexpr std::string_view to_string(durability d) noexcept {
+    switch (d) {
+        case durability::none:
+            return "none";
+        case durability::fsync:
+            return "fsync";
+        case durability::wal:
+            break;
+    }
+    return "wal";
+}
+
 struct record_header {
     std::string key;
     std::string value;
