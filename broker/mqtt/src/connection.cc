@@ -238,7 +238,11 @@ bool connection::send_publish(codec::publish& p) {
             return false;
         }
     }
+    // Counted before the bytes go out: the write may complete at once, and
+    // nobody should see a message before it is counted as sent.
     worker_.counters.packet_out(codec::packet_type::publish);
+    worker_.counters.message_out(p.qos);
+    worker_.broker().stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
     codec::encode_publish_header(p, version_, out_);
     out_.append(p.payload.view());
     flush();

@@ -201,8 +201,6 @@ bool session::send(outgoing& o) {
         return false;
     }
     o.sent = true;
-    worker_->broker().stats.messages_sent.fetch_add(1, std::memory_order_relaxed);
-    worker_->counters.message_out(o.qos);
     return true;
 }
 
