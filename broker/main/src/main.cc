@@ -47,6 +47,12 @@ int main(int argc, char** argv) {
     }
     for (const auto& w : outcome.warnings) spdlog::warn("config: {}", w);
 
+    // Handlers first: a supervisor (or a test) may send SIGTERM as soon as
+    // it sees the listeners' log lines, while start() is still finishing.
+    // Such a signal waits in the set and stops the server right after.
+    asio::io_context signals_ctx;
+    asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
+
     robust::server server(std::move(cfg));
     if (auto s = server.start(); !s) {
         spdlog::error("robust-server failed to start: {}", s.error().message());
@@ -54,8 +60,6 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    asio::io_context signals_ctx;
-    asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
     signals.async_wait([](std::error_code, int sig) {
         spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
     });
