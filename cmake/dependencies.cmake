@@ -28,3 +28,11 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   target_compile_definitions(asio INTERFACE ASIO_HAS_CO_AWAIT=1)
 endif()
 target_link_libraries(asio INTERFACE Threads::Threads)
+
+# Kafka record batches: CRC32C (ISA-L's crc32_iscsi, hardware accelerated)
+# and the four compression codecs Kafka producers use.
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+find_package(zstd CONFIG REQUIRED)    # zstd::libzstd_shared
+find_package(Snappy CONFIG REQUIRED)  # Snappy::snappy
+find_package(ZLIB REQUIRED)           # ZLIB::ZLIB (gzip)

@@ -13,12 +13,14 @@ build_pkgs=(
   libasio-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libcpp-httplib-dev prometheus-cpp-dev libtomlplusplus-dev libssl-dev
   libwslay-dev libgtest-dev libgmock-dev
+  libisal-dev  # CRC32C of Kafka record batches
 )
 # Third-party clients the end-to-end tests talk to the server with.
 test_pkgs=(
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-pytest
   openssl     # the TLS tests make their throw-away CA and certificates with it
   prometheus  # promtool: checks the /metrics text format
+  kcat python3-confluent-kafka python3-kafka  # Kafka clients
 )
 
 want=("${build_pkgs[@]}")

@@ -17,6 +17,7 @@
 #include "meta/meta_store.h"
 #include "meta/model.h"
 #include "meta/repositories.h"
+#include "meta/topics.h"
 #include "metrics/registry.h"
 #include "mqtt/broker.h"
 #include "storage/journal.h"
@@ -260,11 +261,6 @@ reply page_of(const list_query& query, std::vector<T> all, NameOf&& name_of) {
 }
 
 }  // namespace
-
-std::string topic_shard_name(std::string_view tenant, std::string_view name, uint32_t partition) {
-    return "topic/" + meta::escape_key_part(tenant) + "/" + meta::escape_key_part(name) + "/" +
-           std::to_string(partition);
-}
 
 api::api(const context& ctx, login_limiter& limiter, const history& hist, int64_t interval_s)
     : ctx_(ctx), limiter_(limiter), history_(hist), interval_s_(interval_s) {}
@@ -915,28 +911,13 @@ reply api::topics_create(const request& r) {
         return error_reply(400, "tenant '" + t.tenant + "' does not exist", "tenant");
     }
     t.created_ms = now_unix_ms();
-    auto value = meta::encode(t);
-    if (!value.has_value()) return code_reply(value.error(), "cannot encode the topic", "name");
-    // Created atomically: a concurrent create of the same topic gets 409.
-    auto created = ctx_.meta.compare_and_set(meta::key_of(t), std::nullopt, *value);
-    if (!created.has_value()) return code_reply(created.error(), "cannot store the topic");
-    if (!*created) {
-        return error_reply(409, "topic '" + t.name + "' already exists in tenant " + t.tenant);
-    }
-    storage::shard_options opts;
-    opts.retention.max_age_ms = t.retention_ms;
-    opts.retention.max_bytes = t.retention_bytes;
-    std::vector<storage::shard_id> shards;
-    for (uint32_t p = 0; p < t.partitions; ++p) {
-        auto id = ctx_.journal.create_shard(topic_shard_name(t.tenant, t.name, p), opts);
-        if (!id.has_value()) {
-            spdlog::error("http: creating shard {} of topic {}/{} failed: {}", p,
-                          loggable(t.tenant), loggable(t.name), id.error().message());
-            for (auto s : shards) ignore_result(ctx_.journal.delete_shard(s));
-            ignore_result(ctx_.meta.erase(meta::key_of(t)));
-            return code_reply(id.error(), "cannot create the topic's shards");
+    if (auto s = meta::create_topic(ctx_.meta, ctx_.journal, t); !s.has_value()) {
+        if (s.error() == make_error_code(errc::already_exists)) {
+            return error_reply(409, "topic '" + t.name + "' already exists in tenant " + t.tenant);
         }
-        shards.push_back(*id);
+        spdlog::error("http: creating topic {}/{} failed: {}", loggable(t.tenant), loggable(t.name),
+                      s.error().message());
+        return code_reply(s.error(), "cannot create the topic");
     }
     spdlog::info("http: topic {}/{} created with {} partition(s)", loggable(t.tenant),
                  loggable(t.name), t.partitions);
@@ -961,7 +942,7 @@ reply api::topics_get(const request& r) {
                   {"earliest_offset", 0},
                   {"next_offset", 0},
                   {"records", 0}};
-        auto id = ctx_.journal.find_shard(topic_shard_name(tenant, name, p));
+        auto id = ctx_.journal.find_shard(meta::topic_shard_name(tenant, name, p));
         if (id.has_value()) {
             auto info = ctx_.journal.describe_shard(*id);
             if (info.has_value()) {
@@ -986,15 +967,7 @@ reply api::topics_delete(const request& r) {
     if (!*t) return error_reply(404, "no topic '" + name + "' in tenant " + tenant);
     // Shards first: if anything fails, the record is still there and a
     // repeated DELETE finishes the job (absent shards are skipped).
-    for (uint32_t p = 0; p < (*t)->partitions; ++p) {
-        auto id = ctx_.journal.find_shard(topic_shard_name(tenant, name, p));
-        if (!id.has_value()) continue;
-        if (auto s = ctx_.journal.delete_shard(*id);
-            !s.has_value() && s.error() != make_error_code(errc::not_found)) {
-            return code_reply(s.error(), "cannot delete the topic's shards");
-        }
-    }
-    if (auto s = repo.erase(tenant, name); !s.has_value()) {
+    if (auto s = meta::delete_topic(ctx_.meta, ctx_.journal, tenant, name); !s.has_value()) {
         return code_reply(s.error(), "cannot delete the topic");
     }
     spdlog::info("http: topic {}/{} deleted", loggable(tenant), loggable(name));

@@ -101,9 +101,4 @@ private:
     uint16_t port_ = 0;
 };
 
-/// The journal shard of a topic partition:
-/// "topic/<tenant>/<name>/<partition>", tenant and name escaped with
-/// meta::escape_key_part ('%' -> %25, '/' -> %2F) so the parts stay apart.
-std::string topic_shard_name(std::string_view tenant, std::string_view name, uint32_t partition);
-
 }  // namespace robust::admin::detail

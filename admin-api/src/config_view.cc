@@ -64,6 +64,21 @@ nlohmann::ordered_json config_json(const config::server_config& c) {
         {"sys_interval_s", m.sys_interval_s},
         {"send_queue_bytes", m.send_queue_bytes},
     };
+    const auto& k = c.kafka;
+    j["kafka"] = {
+        {"bind", k.bind},
+        {"port", k.port},
+        {"tls_port", k.tls_port},
+        {"advertised_host", k.advertised_host},
+        {"max_connections", k.max_connections},
+        {"max_request_bytes", k.max_request_bytes},
+        {"max_message_bytes", k.max_message_bytes},
+        {"auto_create_topics", k.auto_create_topics},
+        {"num_partitions", k.num_partitions},
+        {"group_min_session_timeout_ms", k.group_min_session_timeout_ms},
+        {"group_max_session_timeout_ms", k.group_max_session_timeout_ms},
+        {"group_initial_rebalance_delay_ms", k.group_initial_rebalance_delay_ms},
+    };
     const auto& s = c.storage;
     j["storage"] = {
         {"engine", to_string(s.engine)},      {"durability", to_string(s.durability)},

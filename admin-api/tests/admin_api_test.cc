@@ -6,6 +6,7 @@
 
 #include "admin_fixture.h"
 #include "api.h"
+#include "meta/topics.h"
 #include "test_client.h"
 
 namespace robust::admin::test {
@@ -511,10 +512,10 @@ TEST_F(AdminApi, TopicsWithShards) {
     // The shards exist in the journal under the documented names.
     for (uint32_t p = 0; p < 3; ++p) {
         EXPECT_TRUE(
-            journal_->find_shard(detail::topic_shard_name("default", "orders/eu", p)).has_value())
+            journal_->find_shard(meta::topic_shard_name("default", "orders/eu", p)).has_value())
             << p;
     }
-    EXPECT_EQ(detail::topic_shard_name("default", "orders/eu", 2), "topic/default/orders%2Feu/2");
+    EXPECT_EQ(meta::topic_shard_name("default", "orders/eu", 2), "topic/default/orders%2Feu/2");
     auto shard = journal_->find_shard("topic/default/orders%2Feu/1");
     ASSERT_TRUE(shard.has_value());
     storage::append_request req;
@@ -551,7 +552,7 @@ TEST_F(AdminApi, TopicsWithShards) {
     EXPECT_EQ(del("/api/v1/topics/orders%2Feu").status, 404);
     for (uint32_t p = 0; p < 3; ++p) {
         EXPECT_FALSE(
-            journal_->find_shard(detail::topic_shard_name("default", "orders/eu", p)).has_value());
+            journal_->find_shard(meta::topic_shard_name("default", "orders/eu", p)).has_value());
     }
     EXPECT_EQ(get("/api/v1/topics").json()["total"], 1);
 }

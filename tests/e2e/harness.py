@@ -86,16 +86,19 @@ class Broker:
 
     kind = "base"
 
-    def __init__(self, data_dir: Path, settings: dict, tls: TlsConfig | None = None):
+    def __init__(self, data_dir: Path, settings: dict, tls: TlsConfig | None = None,
+                 kafka: dict | None = None):
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = dict(settings)
+        self.kafka_settings = dict(kafka or {})
         self.tls = tls
         self.host = HOST
         self.port: int | None = None
         self.ws_port: int | None = None
         self.tls_port: int | None = None
         self.wss_port: int | None = None
+        self.kafka_port: int | None = None
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
         self.exit_codes: list[int] = []
@@ -169,6 +172,12 @@ class Broker:
         if self.wss_port is None:
             pytest.skip(f"{self.kind} has no secure WebSocket listener")
 
+    @property
+    def kafka_bootstrap(self) -> str:
+        """host:port of the Kafka listener (bootstrap.servers for Kafka clients)."""
+        assert self.kafka_port is not None, f"{self.kind} has no Kafka listener"
+        return f"{self.host}:{self.kafka_port}"
+
     # -- helpers -----------------------------------------------------------
     def _open_log(self):
         self._log = open(self.log_path, "ab")
@@ -196,14 +205,15 @@ class RobustBroker(Broker):
 
     Contract: with ROBUSTMQ_MQTT_TCP_PORT=0 / ROBUSTMQ_MQTT_WS_PORT=0 it binds free
     ports and logs `listener mqtt-tcp bound to 127.0.0.1:PORT` (and mqtt-ws) once
-    each; SIGTERM makes it exit 0. Custom settings become ROBUSTMQ_MQTT_<KEY>.
+    each; SIGTERM makes it exit 0. Custom settings become ROBUSTMQ_MQTT_<KEY>, and
+    Kafka ones (broker_factory(kafka={...})) ROBUSTMQ_KAFKA_<KEY>.
     With tls: ROBUSTMQ_TLS_* and ROBUSTMQ_MQTT_TLS_PORT / _WSS_PORT = 0, and it
     must log `listener mqtt-tls bound to ...` and `listener mqtt-wss bound to ...`."""
 
     kind = "robust"
 
-    def __init__(self, data_dir, settings, tls=None):
-        super().__init__(data_dir, settings, tls)
+    def __init__(self, data_dir, settings, tls=None, kafka=None):
+        super().__init__(data_dir, settings, tls, kafka)
         binary = os.environ.get("ROBUST_SERVER")
         if not binary:
             pytest.fail("E2E_BROKER=robust needs ROBUST_SERVER=/path/to/robust-server")
@@ -223,11 +233,14 @@ class RobustBroker(Broker):
             # (its "listener http bound to" line tells which).
             "ROBUSTMQ_HTTP_PORT": str(getattr(self, "http_port", None) or 0),
             "ROBUSTMQ_HTTP_BIND": HOST,
+            "ROBUSTMQ_KAFKA_PORT": str(self.kafka_port or 0),
+            "ROBUSTMQ_KAFKA_BIND": HOST,
         })
-        for key, value in self.settings.items():
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            env[f"ROBUSTMQ_MQTT_{key.upper()}"] = str(value)
+        for section, settings in (("MQTT", self.settings), ("KAFKA", self.kafka_settings)):
+            for key, value in settings.items():
+                if isinstance(value, bool):
+                    value = "true" if value else "false"
+                env[f"ROBUSTMQ_{section}_{key.upper()}"] = str(value)
         if self.tls is not None:
             env.update({
                 "ROBUSTMQ_MQTT_TLS_PORT": str(self.tls_port or 0),
@@ -255,7 +268,7 @@ class RobustBroker(Broker):
                 text = f.read().decode(errors="replace")
             for m in LISTENER_RE.finditer(text):
                 found[m.group(1)] = int(m.group(3))
-            wanted = ["mqtt-tcp", "mqtt-ws", "http"]
+            wanted = ["mqtt-tcp", "mqtt-ws", "http", "kafka"]
             if self.tls is not None:
                 wanted += ["mqtt-tls", "mqtt-wss"]
             if all(name in found for name in wanted):
@@ -268,6 +281,7 @@ class RobustBroker(Broker):
             time.sleep(0.02)
         self.port, self.ws_port = found["mqtt-tcp"], found["mqtt-ws"]
         self.http_port = found["http"]
+        self.kafka_port = found["kafka"]
         self.listeners = found
         self.tls_port, self.wss_port = found.get("mqtt-tls"), found.get("mqtt-wss")
 
@@ -296,8 +310,10 @@ class MosquittoBroker(Broker):
     kind = "mosquitto"
     binary = "/usr/sbin/mosquitto"
 
-    def __init__(self, data_dir, settings, tls=None):
-        super().__init__(data_dir, settings, tls)
+    def __init__(self, data_dir, settings, tls=None, kafka=None):
+        super().__init__(data_dir, settings, tls, kafka)
+        if kafka:
+            pytest.skip("mosquitto has no Kafka listener")
         missing = [k for k in settings if k not in MOSQUITTO_OPTIONS]
         if missing:
             pytest.skip(f"mosquitto has no equivalent of {missing}")
@@ -388,9 +404,12 @@ def _can_connect(port):
         return False
 
 
-def make_broker(data_dir: Path, settings: dict, tls: TlsConfig | None = None) -> Broker:
+def make_broker(data_dir: Path, settings: dict, tls: TlsConfig | None = None,
+                kafka: dict | None = None) -> Broker:
+    """A started broker. `kafka`: robust-server [kafka] settings (ROBUSTMQ_KAFKA_<KEY>);
+    mosquitto skips the test when they are given."""
     cls = MosquittoBroker if IS_MOSQUITTO else RobustBroker
-    b = cls(data_dir, settings, tls)
+    b = cls(data_dir, settings, tls, kafka)
     b.start()
     return b
 

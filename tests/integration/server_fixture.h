@@ -37,6 +37,9 @@ protected:
         cfg.mqtt.sys_interval_s = 0;
         cfg.http.bind = "127.0.0.1";
         cfg.http.port = 0;
+        cfg.kafka.bind = "127.0.0.1";
+        cfg.kafka.port = 0;
+        cfg.kafka.group_initial_rebalance_delay_ms = 0;
         cfg.auth.password_iterations = 1000;  // the minimum: keeps tests fast
         return cfg;
     }

@@ -218,6 +218,28 @@ const std::vector<field>& all_fields() {
             integer_field("mqtt", "sys_interval_s", &sc::mqtt, &mc::sys_interval_s, 0, 86400));
         f.push_back(integer_field("mqtt", "send_queue_bytes", &sc::mqtt, &mc::send_queue_bytes,
                                   1024, int64_max));
+        // [kafka]
+        using kc = kafka_config;
+        f.push_back(string_field("kafka", "bind", &sc::kafka, &kc::bind, check_bind));
+        f.push_back(port_field("kafka", "port", &sc::kafka, &kc::port));
+        f.push_back(port_field("kafka", "tls_port", &sc::kafka, &kc::tls_port));
+        f.push_back(
+            string_field("kafka", "advertised_host", &sc::kafka, &kc::advertised_host, nullptr));
+        f.push_back(integer_field("kafka", "max_connections", &sc::kafka, &kc::max_connections, 1,
+                                  int64_max));
+        f.push_back(integer_field("kafka", "max_request_bytes", &sc::kafka, &kc::max_request_bytes,
+                                  1024, 1024 * 1024 * 1024));
+        f.push_back(integer_field("kafka", "max_message_bytes", &sc::kafka, &kc::max_message_bytes,
+                                  128, 1024 * 1024 * 1024));
+        f.push_back(bool_field("kafka", "auto_create_topics", &sc::kafka, &kc::auto_create_topics));
+        f.push_back(
+            integer_field("kafka", "num_partitions", &sc::kafka, &kc::num_partitions, 1, 100'000));
+        f.push_back(integer_field("kafka", "group_min_session_timeout_ms", &sc::kafka,
+                                  &kc::group_min_session_timeout_ms, 1, 86'400'000));
+        f.push_back(integer_field("kafka", "group_max_session_timeout_ms", &sc::kafka,
+                                  &kc::group_max_session_timeout_ms, 1, 86'400'000));
+        f.push_back(integer_field("kafka", "group_initial_rebalance_delay_ms", &sc::kafka,
+                                  &kc::group_initial_rebalance_delay_ms, 0, 3'600'000));
         // [storage]
         using stc = storage_config;
         f.push_back(choice_field("storage", "engine", &sc::storage, &stc::engine,
@@ -541,6 +563,8 @@ public:
             {"mqtt.ws_port", m.ws_port},
             {"mqtt.tls_port", tls_on ? m.tls_port : -1},
             {"mqtt.wss_port", tls_on ? m.wss_port : -1},
+            {"kafka.port", cfg_.kafka.port},
+            {"kafka.tls_port", tls_on ? cfg_.kafka.tls_port : -1},
             {"http.port", cfg_.http.port},
         };
         for (size_t i = 0; i < std::size(ports); ++i) {
@@ -551,6 +575,15 @@ public:
                           ": same port as " + std::string(ports[j].first));
                 }
             }
+        }
+        const kafka_config& k = cfg_.kafka;
+        if (k.group_min_session_timeout_ms > k.group_max_session_timeout_ms) {
+            error(origin("kafka.group_min_session_timeout_ms") +
+                  "kafka.group_min_session_timeout_ms = " +
+                  std::to_string(k.group_min_session_timeout_ms) +
+                  ": above kafka.group_max_session_timeout_ms = " +
+                  std::to_string(k.group_max_session_timeout_ms) +
+                  "; lower it or raise the maximum");
         }
         const tls_config& t = cfg_.tls;
         if (t.cert_file.empty() != t.key_file.empty()) {

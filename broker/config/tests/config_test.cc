@@ -320,7 +320,8 @@ TEST(ConfigErrors, UnknownKeyIsRejectedWithSuggestion) {
 
 TEST(ConfigErrors, UnknownSectionIsRejected) {
     const std::string err = file_error("[mqt]\ntcp_port = 1\n");
-    EXPECT_THAT(err, HasSubstr("[mqt]: unknown section; known sections: node, log, mqtt, storage"));
+    EXPECT_THAT(
+        err, HasSubstr("[mqt]: unknown section; known sections: node, log, mqtt, kafka, storage"));
 }
 
 TEST(ConfigErrors, ReportsEveryProblemOnePerLine) {
@@ -397,7 +398,7 @@ TEST(ConfigDocs, EveryKeyIsDocumentedWithItsEnvironmentVariable) {
     ss << in.rdbuf();
     const std::string doc = ss.str();
     const auto keys = config_keys();
-    EXPECT_EQ(keys.size(), 52u);
+    EXPECT_EQ(keys.size(), 64u);
     for (const auto& name : keys) {
         const std::string section = name.substr(0, name.find('.'));
         const std::string key = name.substr(name.find('.') + 1);

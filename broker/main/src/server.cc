@@ -9,6 +9,7 @@
 #include "auth/service.h"
 #include "base/clock.h"
 #include "base/errc.h"
+#include "kafka/server.h"
 #include "meta/meta_store.h"
 #include "metrics/registry.h"
 #include "net/io_pool.h"
@@ -24,30 +25,43 @@ struct server::parts {
     std::unique_ptr<meta::meta_store> meta;
     std::unique_ptr<auth::service> auth;
     std::unique_ptr<mqtt::broker> mqtt;
+    std::unique_ptr<kafka::server> kafka;
     std::unique_ptr<admin::server> admin;
     std::atomic<bool> ready{false};
     bool stopped = false;
 };
 
+storage::durability to_durability(config::durability_level d) {
+    switch (d) {
+        case config::durability_level::none:
+            return storage::durability::none;
+        case config::durability_level::fsync:
+            return storage::durability::fsync;
+        case config::durability_level::wal:
+            break;
+    }
+    return storage::durability::wal;
+}
+
 mqtt::broker_options mqtt_options(const config::server_config& cfg) {
     mqtt::broker_options o;
     static_cast<config::mqtt_config&>(o) = cfg.mqtt;
-    auto convert = [](config::durability_level d) {
-        switch (d) {
-            case config::durability_level::none:
-                return storage::durability::none;
-            case config::durability_level::fsync:
-                return storage::durability::fsync;
-            case config::durability_level::wal:
-                break;
-        }
-        return storage::durability::wal;
-    };
-    o.durability = convert(cfg.storage.durability);
+    o.durability = to_durability(cfg.storage.durability);
     o.tls = cfg.tls;
     for (auto& r : config::parse_topic_durability(cfg.storage.topic_durability)) {
-        o.topic_durability.emplace_back(std::move(r.filter), convert(r.level));
+        o.topic_durability.emplace_back(std::move(r.filter), to_durability(r.level));
     }
+    return o;
+}
+
+kafka::server_options kafka_options(const config::server_config& cfg) {
+    kafka::server_options o;
+    static_cast<config::kafka_config&>(o) = cfg.kafka;
+    o.node_id = cfg.node.id;
+    o.tls = cfg.tls;
+    o.durability = to_durability(cfg.storage.durability);
+    o.retention_ms = static_cast<int64_t>(cfg.storage.retention_ms);
+    o.retention_bytes = static_cast<int64_t>(cfg.storage.retention_bytes);
     return o;
 }
 
@@ -124,6 +138,9 @@ status server::start() {
     if (auto s = parts_->mqtt->start(); !s) return s;
     mqtt::broker* broker = parts_->mqtt.get();
     parts_->metrics->set_mqtt_source([broker] { return broker->metrics_sample(); });
+    parts_->kafka = std::make_unique<kafka::server>(kafka_options(cfg_), *parts_->pool,
+                                                    *parts_->journal, *parts_->meta, *parts_->auth);
+    if (auto s = parts_->kafka->start(); !s) return s;
 
     if (config::listener_enabled(cfg_.http.port)) {
         admin::context ctx{
@@ -154,8 +171,10 @@ void server::stop() {
     parts_->admin.reset();
     parts_->metrics->set_mqtt_source({});
     parts_->metrics->set_auth_source({});
+    if (parts_->kafka) parts_->kafka->stop();
     if (parts_->mqtt) parts_->mqtt->stop();
     if (parts_->pool) parts_->pool->stop();
+    parts_->kafka.reset();
     parts_->mqtt.reset();
     if (parts_->auth) parts_->auth->stop();
     if (parts_->journal) {
@@ -170,6 +189,9 @@ void server::stop() {
 
 std::vector<mqtt::listener_info> server::listeners() const {
     auto out = parts_->mqtt ? parts_->mqtt->listeners() : std::vector<mqtt::listener_info>{};
+    if (parts_->kafka) {
+        for (const auto& l : parts_->kafka->listeners()) out.push_back({l.name, l.address, l.port});
+    }
     if (parts_->admin) {
         out.push_back({"http", parts_->admin->address(), parts_->admin->port()});
     }

@@ -81,10 +81,15 @@ struct handoff {
         const auto peer = socket.remote_endpoint(ec);
         if (ec) return;  // already gone; the slot is released with it
         std::string remote = detail::format_endpoint(peer);
+        const auto here = socket.local_endpoint(ec);
+        if (ec) return;
+        std::string local = detail::format_endpoint(here);
         auto& ctx = pool.context(index);
         if (options->kind == listener_kind::tcp) {
-            call_on_accept(std::make_unique<detail::tcp_transport>(
-                std::move(socket), ctx, index, std::move(remote), std::move(slot)));
+            auto t = std::make_unique<detail::tcp_transport>(std::move(socket), ctx, index,
+                                                             std::move(remote), std::move(slot));
+            t->set_local_endpoint(std::move(local));
+            call_on_accept(std::move(t));
             return;
         }
         detail::pending_connection pc;
@@ -96,7 +101,10 @@ struct handoff {
         pc.deadline =
             steady_clock::now() + std::chrono::milliseconds(options->handshake_timeout_ms);
         pc.failure_log = failure_log;
-        pc.done = [self](std::unique_ptr<transport> t) { self->call_on_accept(std::move(t)); };
+        pc.done = [self, local = std::move(local)](std::unique_ptr<transport> t) {
+            t->set_local_endpoint(local);
+            self->call_on_accept(std::move(t));
+        };
         if (is_tls(options->kind)) {
             detail::start_tls_handshake(std::move(socket), std::move(pc));
         } else {

@@ -1,5 +1,7 @@
 #include "codec.h"
 
+#include <limits>
+
 #include "base/errc.h"
 
 namespace robust::storage {
@@ -24,7 +26,11 @@ result<index_pointer> index_pointer::decode(std::string_view bytes) {
 namespace robust::storage::detail {
 namespace {
 
-constexpr char record_format_v1 = 1;
+// Value versions (see class rocksdb_journal): 1 for plain one-offset records,
+// 2 adds the record format and the offset count. Both are written: version 1
+// keeps plain records byte-identical to what older builds wrote and read.
+constexpr char value_version_1 = 1;
+constexpr char value_version_2 = 2;
 
 void append_varint(std::string& out, uint64_t v) {
     while (v >= 0x80) {
@@ -78,18 +84,40 @@ private:
     std::string_view in_;
 };
 
-// Parses everything before the value; returns false on corruption.
-bool read_prefix(value_reader& r, int64_t& timestamp, std::string_view& key, uint64_t& headers) {
+struct value_prefix {
+    record_format format = record_format::single;
+    uint32_t offset_count = 1;
+    int64_t timestamp = 0;
+    std::string_view key;
+    uint64_t headers = 0;
+};
+
+// Parses everything before the headers; returns false on corruption.
+bool read_prefix(value_reader& r, value_prefix& p) {
     char version = 0;
+    if (!r.byte(version)) return false;
+    if (version == value_version_2) {
+        char format = 0;
+        uint64_t count = 0;
+        if (!r.byte(format) || !r.varint(count)) return false;
+        if (format != static_cast<char>(record_format::single) &&
+            format != static_cast<char>(record_format::kafka_batch)) {
+            return false;
+        }
+        if (count == 0 || count > std::numeric_limits<uint32_t>::max()) return false;
+        p.format = static_cast<record_format>(format);
+        p.offset_count = static_cast<uint32_t>(count);
+    } else if (version != value_version_1) {
+        return false;
+    }
     uint64_t ts = 0;
-    if (!r.byte(version) || version != record_format_v1) return false;
     if (!r.varint(ts)) return false;
-    timestamp = unzigzag(ts);
-    if (!r.bytes(key)) return false;
-    if (!r.varint(headers)) return false;
+    p.timestamp = unzigzag(ts);
+    if (!r.bytes(p.key)) return false;
+    if (!r.varint(p.headers)) return false;
     // Each header takes at least two length bytes: bounds the count before
     // anything is allocated for it.
-    return headers <= r.remaining() / 2;
+    return p.headers <= r.remaining() / 2;
 }
 
 }  // namespace
@@ -117,16 +145,16 @@ std::string shard_prefix(shard_id shard) {
     return k;
 }
 
-std::string record_key(shard_id shard, int64_t offset) {
+std::string record_key(shard_id shard, int64_t last_offset) {
     std::string k;
     k.reserve(16);
-    append_record_key(k, shard, offset);
+    append_record_key(k, shard, last_offset);
     return k;
 }
 
-void append_record_key(std::string& out, shard_id shard, int64_t offset) {
+void append_record_key(std::string& out, shard_id shard, int64_t last_offset) {
     append_u64_be(out, shard.value());
-    append_u64_be(out, static_cast<uint64_t>(offset));
+    append_u64_be(out, static_cast<uint64_t>(last_offset));
 }
 
 std::string shard_end_key(shard_id shard) {
@@ -159,13 +187,20 @@ result<time_index_entry> parse_time_index(std::string_view key, std::string_view
 }
 
 void encode_record_value(const record& r, std::string& out) {
-    encode_record_value(r.timestamp_ms, r.key, r.headers, r.value.view(), out);
+    encode_record_value(r.timestamp_ms, r.key, r.headers, r.value.view(), r.format, r.offset_count,
+                        out);
 }
 
 void encode_record_value(int64_t timestamp_ms, std::string_view key,
                          const std::vector<record_header>& headers, std::string_view value,
-                         std::string& out) {
-    out.push_back(record_format_v1);
+                         record_format format, uint32_t offset_count, std::string& out) {
+    if (format == record_format::single && offset_count == 1) {
+        out.push_back(value_version_1);
+    } else {
+        out.push_back(value_version_2);
+        out.push_back(static_cast<char>(format));
+        append_varint(out, offset_count);
+    }
     append_varint(out, zigzag(timestamp_ms));
     append_varint(out, key.size());
     out.append(key);
@@ -179,16 +214,19 @@ void encode_record_value(int64_t timestamp_ms, std::string_view key,
     out.append(value);
 }
 
-result<record> decode_record_value(std::string_view bytes, int64_t offset) {
+result<record> decode_record_value(std::string_view bytes, int64_t last_offset) {
     value_reader in(bytes);
+    value_prefix p;
+    if (!read_prefix(in, p)) return errc::corruption;
+    if (last_offset < 0 || p.offset_count - int64_t{1} > last_offset) return errc::corruption;
     record rec;
-    rec.offset = offset;
-    std::string_view key;
-    uint64_t headers = 0;
-    if (!read_prefix(in, rec.timestamp_ms, key, headers)) return errc::corruption;
-    rec.key.assign(key);
-    rec.headers.reserve(headers);
-    for (uint64_t i = 0; i < headers; ++i) {
+    rec.offset = last_offset - (p.offset_count - int64_t{1});
+    rec.timestamp_ms = p.timestamp;
+    rec.format = p.format;
+    rec.offset_count = p.offset_count;
+    rec.key.assign(p.key);
+    rec.headers.reserve(p.headers);
+    for (uint64_t i = 0; i < p.headers; ++i) {
         std::string_view hk;
         std::string_view hv;
         if (!in.bytes(hk) || !in.bytes(hv)) return errc::corruption;
@@ -200,12 +238,13 @@ result<record> decode_record_value(std::string_view bytes, int64_t offset) {
 
 result<record_summary> summarize_record_value(std::string_view bytes) {
     value_reader in(bytes);
+    value_prefix p;
+    if (!read_prefix(in, p)) return errc::corruption;
     record_summary s;
-    std::string_view key;
-    uint64_t headers = 0;
-    if (!read_prefix(in, s.timestamp_ms, key, headers)) return errc::corruption;
-    s.payload_bytes = static_cast<int64_t>(key.size());
-    for (uint64_t i = 0; i < headers; ++i) {
+    s.timestamp_ms = p.timestamp;
+    s.offset_count = p.offset_count;
+    s.payload_bytes = static_cast<int64_t>(p.key.size());
+    for (uint64_t i = 0; i < p.headers; ++i) {
         std::string_view hk;
         std::string_view hv;
         if (!in.bytes(hk) || !in.bytes(hv)) return errc::corruption;

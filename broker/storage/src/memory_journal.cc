@@ -6,8 +6,9 @@
 // engine therefore sees the same callback threads as in production.
 //
 // Locking: mu_ guards the shards and positions (shared for reads, exclusive
-// for changes); q_mu_ guards the append queue. mu_ is never taken while q_mu_
-// is held.
+// for changes); q_mu_ guards the append queue; observers_mu_ guards the
+// observer list. mu_ is never taken while q_mu_ is held; observers_mu_ is
+// never held with another.
 
 #include <algorithm>
 #include <condition_variable>
@@ -16,7 +17,9 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -33,18 +36,23 @@ struct memory_shard {
     shard_id id;
     std::string name;
     shard_options options;
-    std::deque<record> records;  // records.front() has offset `earliest`
+    // In offset order, dense; records.front() contains `earliest` (a batch
+    // may start below it: earliest is logical, as in the RocksDB engine).
+    std::deque<record> records;
     int64_t earliest = 0;
     int64_t next = 0;
     int64_t bytes = 0;
 
+    // Drops the oldest stored record; earliest moves to the next one's base.
     void pop_front() {
         bytes -= detail::record_payload_bytes(records.front());
+        earliest = std::max(earliest, records.front().last_offset() + 1);
         records.pop_front();
-        ++earliest;
     }
-    const record& at(int64_t offset) const {
-        return records[static_cast<size_t>(offset - earliest)];
+    // The first stored record whose last offset is >= offset.
+    std::deque<record>::const_iterator containing(int64_t offset) const {
+        return std::partition_point(records.begin(), records.end(),
+                                    [offset](const record& r) { return r.last_offset() < offset; });
     }
 };
 
@@ -135,12 +143,11 @@ public:
         if (s == nullptr) return errc::not_found;
         std::vector<record> out;
         size_t bytes = 0;
-        for (int64_t o = std::max(from, s->earliest); o < s->next && out.size() < max_records;
-             ++o) {
-            const auto& r = s->at(o);
-            if (!out.empty() && bytes + r.value.size() > max_bytes) break;
-            bytes += r.value.size();
-            out.push_back(r);
+        for (auto it = s->containing(std::max(from, s->earliest));
+             it != s->records.end() && out.size() < max_records; ++it) {
+            if (!out.empty() && bytes + it->value.size() > max_bytes) break;
+            bytes += it->value.size();
+            out.push_back(*it);
         }
         return out;
     }
@@ -192,7 +199,7 @@ public:
             const auto& policy = s->options.retention;
             if (policy.max_age_ms > 0) truncate(*s, first_at_or_after(*s, now - policy.max_age_ms));
             if (policy.max_bytes > 0) {
-                while (s->bytes > policy.max_bytes) s->pop_front();
+                while (s->bytes > policy.max_bytes && !s->records.empty()) s->pop_front();
             }
         }
         return {};
@@ -212,6 +219,36 @@ public:
         auto it = positions_.find({id, std::string(group)});
         if (it == positions_.end()) return errc::not_found;
         return it->second;
+    }
+
+    std::vector<position_entry> list_positions(std::string_view group_prefix) const override {
+        std::vector<position_entry> out;
+        {
+            std::shared_lock lk(mu_);
+            for (const auto& [k, v] : positions_) {
+                if (k.second.starts_with(group_prefix)) out.push_back({k.second, k.first, v});
+            }
+        }
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.group, a.shard) < std::tie(b.group, b.shard);
+        });
+        return out;
+    }
+
+    status delete_positions(std::string_view group) override {
+        if (group.empty()) return errc::invalid_argument;
+        if (stopped()) return errc::shutting_down;
+        std::unique_lock lk(mu_);
+        std::erase_if(positions_, [group](const auto& p) { return p.first.second == group; });
+        return {};
+    }
+
+    void add_append_observer(append_observer obs) override {
+        std::lock_guard lk(observers_mu_);
+        auto next = observers_ ? std::make_shared<std::vector<append_observer>>(*observers_)
+                               : std::make_shared<std::vector<append_observer>>();
+        next->push_back(std::move(obs));
+        observers_ = std::move(next);
     }
 
     status flush() override {
@@ -259,20 +296,25 @@ private:
         return {s.id, s.name, s.options, s.earliest, s.next, s.bytes};
     }
 
+    // Stored-record granularity, as in the RocksDB engine: a batch answers
+    // with its base offset, raised to earliest if it straddles it.
     static int64_t first_at_or_after(const memory_shard& s, int64_t ts_ms) {
-        for (int64_t o = s.earliest; o < s.next; ++o) {
-            if (s.at(o).timestamp_ms >= ts_ms) return o;
+        for (const auto& r : s.records) {
+            if (r.timestamp_ms >= ts_ms) return std::max(r.offset, s.earliest);
         }
         return s.next;
     }
 
+    // A batch containing `offset` stays stored; earliest becomes `offset`.
     static void truncate(memory_shard& s, int64_t offset) {
         offset = std::min(offset, s.next);
-        while (s.earliest < offset) s.pop_front();
+        while (!s.records.empty() && s.records.front().last_offset() < offset) s.pop_front();
+        s.earliest = std::max(s.earliest, offset);
     }
 
     void push(memory_shard& s, record r) {
-        r.offset = s.next++;
+        r.offset = s.next;
+        s.next += r.offset_count;
         s.bytes += detail::record_payload_bytes(r);
         s.records.push_back(std::move(r));
         while (s.records.size() > opts_.max_records_per_shard) s.pop_front();
@@ -289,6 +331,9 @@ private:
             if (s == nullptr) return errc::not_found;
             index.push_back(s);
         }
+        for (const auto& r : req.records) {
+            if (r.offset_count == 0) return errc::invalid_argument;
+        }
         append_result res;
         res.first_offset = target->next;
         for (auto* s : index) res.index_first_offsets.push_back(s->next);
@@ -304,7 +349,35 @@ private:
                 push(*s, std::move(p));
             }
         }
+        if (!req.records.empty()) {
+            progress_.push_back({target->id, target->next});
+            for (auto* s : index) progress_.push_back({s->id, s->next});
+        }
         return res;
+    }
+
+    // The shards that received records in one batch, each once with its
+    // final next offset, to every observer.
+    void notify_observers() {
+        if (progress_.empty()) return;
+        // Within a batch next offsets only grow: the largest per shard wins,
+        // so sort it first in its shard and keep the first of each shard.
+        std::sort(progress_.begin(), progress_.end(), [](const auto& a, const auto& b) {
+            return a.shard != b.shard ? a.shard < b.shard : a.next_offset > b.next_offset;
+        });
+        progress_.erase(
+            std::unique(progress_.begin(), progress_.end(),
+                        [](const auto& a, const auto& b) { return a.shard == b.shard; }),
+            progress_.end());
+        std::shared_ptr<const std::vector<append_observer>> observers;
+        {
+            std::lock_guard lk(observers_mu_);
+            observers = observers_;
+        }
+        if (observers) {
+            for (const auto& obs : *observers) obs(progress_);
+        }
+        progress_.clear();
     }
 
     void writer_loop() {
@@ -330,6 +403,7 @@ private:
             }
             if (metered) record_metrics(taken, batch, results);
             for (size_t i = 0; i < batch.size(); ++i) batch[i].cb(std::move(results[i]));
+            notify_observers();
             {
                 std::lock_guard lk(q_mu_);
                 completed_requests_ += batch.size();
@@ -394,6 +468,12 @@ private:
     uint64_t queued_requests_ = 0;     // appends ever queued
     uint64_t completed_requests_ = 0;  // appends whose callbacks have run (FIFO)
     std::condition_variable stop_cv_;  // wakes the retention thread at stop()
+
+    // Copied on write: the writer takes the pointer under the lock and calls
+    // the observers without it.
+    std::mutex observers_mu_;
+    std::shared_ptr<const std::vector<append_observer>> observers_;
+    std::vector<shard_progress> progress_;  // writer thread only: the current batch
 
     std::mutex stop_mu_;
     std::thread writer_;

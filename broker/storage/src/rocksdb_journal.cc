@@ -18,9 +18,12 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/clock.h"
 #include "base/errc.h"
@@ -98,9 +101,19 @@ durability stronger(durability a, durability b) {
 /// On-disk format (format version 1, stored under meta key "v"). Integers are
 /// 8-byte big-endian unless said otherwise, so keys sort numerically.
 ///
-/// Column family `records`: key = shard id | offset. Value = one record:
-///   1 byte    format version (1)
-///   varint    timestamp_ms, zigzag-encoded
+/// Column family `records`: key = shard id | LAST offset the record covers.
+/// A record covering one offset (every record but a stored Kafka batch) has
+/// last = base, so its key is its offset. Keying by the last offset makes
+/// read(from) one forward Seek(shard | from): it lands on the first record
+/// whose last offset is >= from, i.e. the batch containing `from`. The base
+/// offset is last - offset_count + 1, from the value. Value = one record:
+///   1 byte    value version: 1, or 2 when format != single or
+///             offset_count != 1 (plain records stay version 1, as written
+///             before version 2 existed; both are read)
+///   version 2 only:
+///     1 byte  record_format (0 single, 1 kafka_batch)
+///     varint  offset_count (>= 1, < 2^32)
+///   varint    timestamp_ms, zigzag-encoded (a batch's max timestamp)
 ///   varint    key length, then the key bytes
 ///   varint    header count, then for each header: varint key length, key
 ///             bytes, varint value length, value bytes
@@ -108,38 +121,51 @@ durability stronger(durability a, durability b) {
 /// Varints are unsigned LEB128. The offset is not repeated in the value.
 ///
 /// Column family `indexes`: the sparse time index. Key = shard id |
-/// max timestamp (sign bit flipped so negative times sort first) | offset;
-/// value = cumulative payload bytes of the shard from offset 0 through that
-/// offset. A sample is written for an offset every 64 records or 64 KiB of a
-/// shard; "max timestamp" is the largest timestamp of any record up to and
-/// including that offset. Running maxima never decrease, so within a shard
-/// the samples sort by offset as well as by time. Hence offset_for_time(t)
-/// seeks the first sample with max >= t (the answer is at or before it), steps
-/// back one sample (every record up to it is older than t) and scans the at
-/// most 64 records in between. The byte counts let size retention find its
-/// cut the same way. Samples below `earliest` are deleted with the records.
+/// max timestamp (sign bit flipped so negative times sort first) | offset,
+/// where offset is the last offset of the sampled record; value = cumulative
+/// payload bytes of the shard's records from offset 0 through that record. A
+/// sample is written after a record once 64 offsets or 64 KiB of a shard have
+/// passed since the previous one; "max timestamp" is the largest timestamp of
+/// any record up to and including the sampled one. Running maxima never
+/// decrease, so within a shard the samples sort by offset as well as by time.
+/// Hence offset_for_time(t) seeks the first sample with max >= t (the answer
+/// is at or before it), steps back one sample (every record up to it is older
+/// than t) and scans the at most 64 records in between. The byte counts let
+/// size retention find its cut the same way. Samples of records deleted by a
+/// truncation are deleted with them.
 ///
 /// Column family `meta`:
 ///   "v"                     1 byte: the format version
 ///   "s"                     the next shard id to hand out (ids start at 1)
 ///   "n" name                shard id | retention max_age_ms | max_bytes
 ///   "i" shard id            the shard's name
-///   "e" shard id            earliest offset | cumulative bytes below it;
-///                           absent until the first truncation
+///   "e" shard id            earliest offset | cumulative bytes of the records
+///                           wholly below it (a batch straddling earliest is
+///                           still stored and not counted here); absent
+///                           until the first truncation
 ///   "p" shard id group      the group's committed next offset
 /// Positions are keyed shard first (not group first) so that deleting a shard
-/// drops all its positions with one range delete.
+/// drops all its positions with one range delete; listing or deleting one
+/// group's positions scans them all (rare admin and coordinator paths).
 ///
-/// The next offset of a shard is not stored: open() seeks the shard's last
-/// record. Everything a batch changes (records, index samples, registry
-/// entries, positions, truncations) goes into one WriteBatch, so a crash never
-/// leaves a record without its shard's registry entry or its index sample.
+/// The meta format version stays 1 with value version 2: plain records are
+/// keyed and encoded as before, so older journals open unchanged, while an
+/// older build reading a version-2 value fails with corruption.
+///
+/// Truncation deletes the records whose last offset is below the new
+/// earliest: earliest is logical and may lie inside a stored batch, which
+/// reads then return whole. The next offset of a shard is not stored: open()
+/// seeks the shard's last record (its last offset + 1). Everything a batch
+/// changes (records, index samples, registry entries, positions, truncations)
+/// goes into one WriteBatch, so a crash never leaves a record without its
+/// shard's registry entry or its index sample.
 ///
 /// Threading: see journal.h. Internally, one writer thread owns the write
 /// path; registry_mu_ guards the shard maps and the published (committed)
 /// shard state; q_mu_ guards the queue; positions_mu_ guards uncommitted
-/// positions; truncate_mu_ serialises truncations. Lock order: truncate_mu_,
-/// registry_mu_, q_mu_; positions_mu_ is never held with another.
+/// positions; truncate_mu_ serialises truncations; observers_mu_ guards the
+/// observer list. Lock order: truncate_mu_, registry_mu_, q_mu_;
+/// positions_mu_ and observers_mu_ are never held with another.
 class rocksdb_journal final : public journal {
 public:
     static result<std::unique_ptr<journal>> open(const rocksdb_journal_options& opts,
@@ -172,6 +198,9 @@ public:
     status apply_retention() override;
     status commit_position(std::string_view group, shard_id id, int64_t next) override;
     result<int64_t> committed_position(std::string_view group, shard_id id) const override;
+    std::vector<position_entry> list_positions(std::string_view group_prefix) const override;
+    status delete_positions(std::string_view group) override;
+    void add_append_observer(append_observer obs) override;
     status flush() override;
     void stop() override;
 
@@ -181,7 +210,7 @@ private:
         int64_t next = 0;
         int64_t cum_bytes = 0;
         int64_t max_ts = std::numeric_limits<int64_t>::min();
-        int64_t last_sample = -1;
+        int64_t last_sample = -1;  // last offset of the last sampled record
         int64_t cum_at_sample = 0;
     };
 
@@ -190,10 +219,10 @@ private:
         std::string name;
         shard_options options;
         // Guarded by registry_mu_: the committed state readers see.
-        int64_t earliest = 0;
-        int64_t next = 0;       // every offset below is written
-        int64_t cum_bytes = 0;  // payload bytes ever appended below `next`
-        int64_t cum_before_earliest = 0;
+        int64_t earliest = 0;             // logical: may lie inside a stored batch
+        int64_t next = 0;                 // every offset below is written
+        int64_t cum_bytes = 0;            // payload bytes ever appended below `next`
+        int64_t cum_before_earliest = 0;  // bytes of the records wholly below earliest
         bool deleted = false;
         // Writer thread only.
         writer_state w;
@@ -227,7 +256,7 @@ private:
         bool active = false;  // truncate: not a no-op
     };
 
-    struct position_entry {
+    struct pending_position {
         int64_t value = 0;
         uint64_t version = 0;
         bool dirty = false;
@@ -247,9 +276,9 @@ private:
     };
 
     struct cut {
-        int64_t offset = 0;
-        int64_t cum_before = 0;
-        std::string index_end;  // exclusive end of the index samples to drop; empty: none
+        int64_t offset = 0;      // the new earliest
+        int64_t cum_before = 0;  // bytes of the records wholly below it
+        std::string index_end;   // exclusive end of the index samples to drop; empty: none
     };
 
     rocksdb_journal(const rocksdb_journal_options& opts, std::unique_ptr<rocksdb::DB> db,
@@ -267,7 +296,8 @@ private:
     void process(std::vector<op>& batch);
     void add_record(rocksdb::WriteBatch& wb, shard_state& s, int64_t ts, std::string_view key,
                     const std::vector<record_header>& headers, std::string_view value,
-                    int64_t payload);
+                    record_format format, uint32_t offset_count, int64_t payload);
+    void notify_observers(std::span<const shard_progress> progress);
     void apply(rocksdb::WriteBatch& wb, const mutation& m);
     void retention_loop();
     metrics::storage_sample sample_storage() const;
@@ -302,11 +332,16 @@ private:
     uint64_t completed_ops_ = 0;
 
     mutable std::mutex positions_mu_;
-    std::unordered_map<std::string, position_entry> positions_;  // not yet on disk
+    std::unordered_map<std::string, pending_position> positions_;  // not yet on disk
     std::vector<std::string> dirty_positions_;
     uint64_t position_version_ = 0;
 
     std::mutex truncate_mu_;
+
+    // Copied on write: the writer takes the pointer under the lock and calls
+    // the observers without it.
+    std::mutex observers_mu_;
+    std::shared_ptr<const std::vector<append_observer>> observers_;
 
     // Writer thread only.
     std::vector<mutation> retry_;  // registry changes of a failed batch, rewritten first
@@ -530,15 +565,24 @@ status rocksdb_journal::recover_shard(shard_state& s) {
         if (it->Valid()) {
             auto e = detail::parse_time_index(it->key().ToStringView(), it->value().ToStringView());
             if (!e) return e.error();
-            w.next = std::max(w.next, e->offset + 1);
-            w.cum_bytes = e->cumulative_bytes;
             w.max_ts = e->max_timestamp_ms;
-            w.last_sample = e->offset;
-            w.cum_at_sample = e->cumulative_bytes;
+            // Truncation deletes the samples of the records it deletes, so
+            // the last sample is normally at or past earliest. Were it not,
+            // its byte count would miss a batch straddling earliest: then the
+            // scan below starts from earliest instead.
+            if (e->offset + 1 > w.next) {
+                w.next = e->offset + 1;
+                w.cum_bytes = e->cumulative_bytes;
+                w.last_sample = e->offset;
+                w.cum_at_sample = e->cumulative_bytes;
+            }
         }
         if (!it->status().ok()) return to_errc(it->status());
     }
-    // At most one sample interval of records follows the last sample.
+    // At most one sample interval of records follows the last sample. Seeking
+    // by offset lands on the record containing it (keys are last offsets):
+    // from earliest, that is a batch straddling it, whose bytes
+    // cum_before_earliest does not include.
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(cf_records)));
     for (it->Seek(detail::record_key(s.id, w.next)); it->Valid(); it->Next()) {
         auto k = detail::parse_record_key(it->key().ToStringView());
@@ -547,7 +591,7 @@ status rocksdb_journal::recover_shard(shard_state& s) {
         if (!sum) return sum.error();
         w.cum_bytes += sum->payload_bytes;
         w.max_ts = std::max(w.max_ts, sum->timestamp_ms);
-        w.next = k->offset + 1;
+        w.next = k->last_offset + 1;
     }
     if (!it->status().ok()) return to_errc(it->status());
     s.w = w;
@@ -764,22 +808,25 @@ void rocksdb_journal::apply(rocksdb::WriteBatch& wb, const mutation& m) {
 
 void rocksdb_journal::add_record(rocksdb::WriteBatch& wb, shard_state& s, int64_t ts,
                                  std::string_view key, const std::vector<record_header>& headers,
-                                 std::string_view value, int64_t payload) {
-    const int64_t offset = s.w.next++;
+                                 std::string_view value, record_format format,
+                                 uint32_t offset_count, int64_t payload) {
+    // Keyed by the last offset it covers (see the format above).
+    const int64_t last = s.w.next + offset_count - 1;
+    s.w.next = last + 1;
     key_buf_.clear();
-    detail::append_record_key(key_buf_, s.id, offset);
+    detail::append_record_key(key_buf_, s.id, last);
     value_buf_.clear();
-    detail::encode_record_value(ts, key, headers, value, value_buf_);
+    detail::encode_record_value(ts, key, headers, value, format, offset_count, value_buf_);
     auto st = wb.Put(cf(cf_records), key_buf_, value_buf_);
     BROKER_ASSERT(st.ok(), "WriteBatch put failed: " << st.ToString());
     s.w.cum_bytes += payload;
     s.w.max_ts = std::max(s.w.max_ts, ts);
-    if (offset - s.w.last_sample >= sample_every_records ||
+    if (last - s.w.last_sample >= sample_every_records ||
         s.w.cum_bytes - s.w.cum_at_sample >= sample_every_bytes) {
-        st = wb.Put(cf(cf_indexes), detail::time_index_key(s.id, s.w.max_ts, offset),
+        st = wb.Put(cf(cf_indexes), detail::time_index_key(s.id, s.w.max_ts, last),
                     u64_value(static_cast<uint64_t>(s.w.cum_bytes)));
         BROKER_ASSERT(st.ok(), "WriteBatch put failed: " << st.ToString());
-        s.w.last_sample = offset;
+        s.w.last_sample = last;
         s.w.cum_at_sample = s.w.cum_bytes;
     }
 }
@@ -833,6 +880,12 @@ void rocksdb_journal::process(std::vector<op>& batch) {
                             break;
                         }
                         o.targets.push_back(std::move(idx));
+                    }
+                    if (!o.error &&
+                        std::any_of(o.req.records.begin(), o.req.records.end(),
+                                    [](const record& r) { return r.offset_count == 0; })) {
+                        o.error = errc::invalid_argument;
+                        o.targets.clear();
                     }
                     if (!o.error) d = stronger(d, o.req.durability);
                     break;
@@ -890,13 +943,13 @@ void rocksdb_journal::process(std::vector<op>& batch) {
             for (auto& r : o.req.records) {
                 if (r.timestamp_ms == 0) r.timestamp_ms = now;
                 const index_pointer ptr{main.id, main.w.next};
-                add_record(wb, main, r.timestamp_ms, r.key, r.headers, r.value.view(),
-                           detail::record_payload_bytes(r));
+                add_record(wb, main, r.timestamp_ms, r.key, r.headers, r.value.view(), r.format,
+                           r.offset_count, detail::record_payload_bytes(r));
                 if (o.targets.size() > 1) {
                     const auto bytes = ptr.encode();
                     for (size_t i = 1; i < o.targets.size(); ++i) {
                         add_record(wb, *o.targets[i], r.timestamp_ms, {}, no_headers, bytes,
-                                   static_cast<int64_t>(bytes.size()));
+                                   record_format::single, 1, static_cast<int64_t>(bytes.size()));
                     }
                 }
             }
@@ -927,6 +980,7 @@ void rocksdb_journal::process(std::vector<op>& batch) {
         }
     }
 
+    std::vector<shard_progress> progress;  // for the observers
     if (st.ok()) {
         if (d == durability::none && wb.Count() > 0) unpersisted_ = true;
         retry_.clear();
@@ -934,6 +988,8 @@ void rocksdb_journal::process(std::vector<op>& batch) {
         for (auto& [s, saved] : touched) {
             s->next = s->w.next;
             s->cum_bytes = s->w.cum_bytes;
+            // Touched by an empty append only: nothing to tell.
+            if (s->w.next != saved.next) progress.push_back({s->id, s->w.next});
         }
         for (auto& o : batch) {
             if (o.k == op::kind::truncate && o.active) {
@@ -986,6 +1042,29 @@ void rocksdb_journal::process(std::vector<op>& batch) {
             o.done(ec ? status(ec) : status());
         }
     }
+    if (!progress.empty()) {
+        std::sort(progress.begin(), progress.end(),
+                  [](const auto& a, const auto& b) { return a.shard < b.shard; });
+        notify_observers(progress);
+    }
+}
+
+void rocksdb_journal::notify_observers(std::span<const shard_progress> progress) {
+    std::shared_ptr<const std::vector<append_observer>> observers;
+    {
+        std::lock_guard lk(observers_mu_);
+        observers = observers_;
+    }
+    if (!observers) return;
+    for (const auto& obs : *observers) obs(progress);
+}
+
+void rocksdb_journal::add_append_observer(append_observer obs) {
+    std::lock_guard lk(observers_mu_);
+    auto next = observers_ ? std::make_shared<std::vector<append_observer>>(*observers_)
+                           : std::make_shared<std::vector<append_observer>>();
+    next->push_back(std::move(obs));
+    observers_ = std::move(next);
 }
 
 // ---------------------------------------------------------------- reads
@@ -1006,7 +1085,8 @@ result<std::vector<record>> rocksdb_journal::read(shard_id id, int64_t from, siz
     const int64_t start = std::max(from, snap->earliest);
     if (max_records == 0 || start >= snap->next) return out;
     // Bounded by the committed next offset: a record written by a batch
-    // whose callbacks have not run yet is not visible.
+    // whose callbacks have not run yet is not visible. Keys are last offsets,
+    // so the seek lands on the record containing `start`.
     const std::string lower = detail::record_key(id, start);
     const std::string upper = detail::record_key(id, snap->next);
     rocksdb::Slice upper_slice(upper);
@@ -1017,10 +1097,10 @@ result<std::vector<record>> rocksdb_journal::read(shard_id id, int64_t from, siz
     for (it->Seek(lower); it->Valid() && out.size() < max_records; it->Next()) {
         auto k = detail::parse_record_key(it->key().ToStringView());
         if (!k) return k.error();
-        auto r = detail::decode_record_value(it->value().ToStringView(), k->offset);
+        auto r = detail::decode_record_value(it->value().ToStringView(), k->last_offset);
         if (!r) {
-            spdlog::error("journal: {}: shard {} offset {} is corrupt", opts_.path, id.value(),
-                          k->offset);
+            spdlog::error("journal: {}: shard {} record ending at offset {} is corrupt", opts_.path,
+                          id.value(), k->last_offset);
             return r.error();
         }
         if (!out.empty() && bytes + r->value.size() > max_bytes) break;
@@ -1058,7 +1138,8 @@ result<int64_t> rocksdb_journal::offset_for_time(shard_id id, int64_t ts_ms) con
     if (snap->earliest >= snap->next) return snap->next;
 
     // Every record at or before the last sample whose running max is below
-    // ts_ms is older than ts_ms; scanning starts right after it.
+    // ts_ms is older than ts_ms; scanning starts right after it (sample
+    // offsets are last offsets, so that is a record boundary).
     int64_t scan_from = snap->earliest;
     {
         const std::string lower = detail::shard_prefix(id);
@@ -1098,7 +1179,8 @@ result<int64_t> rocksdb_journal::offset_for_time(shard_id id, int64_t ts_ms) con
         if (sum->timestamp_ms >= ts_ms) {
             auto k = detail::parse_record_key(it->key().ToStringView());
             if (!k) return k.error();
-            return k->offset;
+            // The base offset; a batch straddling earliest answers earliest.
+            return std::max(k->last_offset - (sum->offset_count - int64_t{1}), snap->earliest);
         }
     }
     if (!it->status().ok()) return to_errc(it->status());
@@ -1110,9 +1192,13 @@ result<int64_t> rocksdb_journal::offset_for_time(shard_id id, int64_t ts_ms) con
 result<rocksdb_journal::cut> rocksdb_journal::locate_cut(const snapshot_t& s, int64_t stop_offset,
                                                          int64_t stop_cum) const {
     // The cut is the smallest offset o in [earliest, stop_offset] with
-    // o == stop_offset or cum_before(o) >= stop_cum. A sample (offset x,
-    // cumulative bytes c) tells cum_before(x + 1) = c, so the samples find
-    // the last interval to scan; the records in it give the exact offset.
+    // o == stop_offset or cum_before(o) >= stop_cum, where o is a record
+    // boundary unless it is stop_offset or earliest (both may lie inside a
+    // batch: that batch stays whole, and cum_before excludes it). A sample
+    // (last offset x, cumulative bytes c) tells cum_before(x + 1) = c, so the
+    // samples find the last interval to scan; the records in it give the
+    // exact offset. Size retention passes stop_offset = next, so it only
+    // ever cuts at record boundaries: whole records go.
     const shard_id id = s.shard->id;
     auto reached = [&](int64_t o, int64_t cum_before) {
         return o >= stop_offset || cum_before >= stop_cum;
@@ -1156,6 +1242,7 @@ result<rocksdb_journal::cut> rocksdb_journal::locate_cut(const snapshot_t& s, in
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(cf_records)));
+    // Lands on the record containing o (keys are last offsets).
     it->Seek(detail::record_key(id, o));
     while (!reached(o, cum)) {
         if (!it->Valid()) {
@@ -1164,15 +1251,21 @@ result<rocksdb_journal::cut> rocksdb_journal::locate_cut(const snapshot_t& s, in
         }
         auto k = detail::parse_record_key(it->key().ToStringView());
         if (!k) return k.error();
-        if (k->offset > o) {
-            // A gap (durability=none records lost in a crash) holds no bytes.
-            o = std::min(k->offset, stop_offset);
-            continue;
-        }
         auto sum = detail::summarize_record_value(it->value().ToStringView());
         if (!sum) return sum.error();
+        const int64_t base = k->last_offset - (sum->offset_count - int64_t{1});
+        if (base > o) {
+            // A gap (durability=none records lost in a crash) holds no bytes.
+            o = std::min(base, stop_offset);
+            continue;
+        }
+        if (k->last_offset >= stop_offset) {
+            // A batch containing stop_offset: it stays stored, uncounted.
+            o = stop_offset;
+            break;
+        }
         cum += sum->payload_bytes;
-        o = k->offset + 1;
+        o = k->last_offset + 1;
         it->Next();
     }
     if (!it->status().ok()) return to_errc(it->status());
@@ -1194,6 +1287,8 @@ status rocksdb_journal::submit_truncate(const snapshot_t& s, const cut& c) {
     o.shard = s.shard;
     o.offset = c.offset;
     o.cum_before = c.cum_before;
+    // Keys are last offsets: this deletes exactly the records wholly below
+    // the cut and keeps a batch straddling it.
     o.mutations.push_back({mutation::kind::erase_range, cf_records, detail::shard_prefix(id),
                            detail::record_key(id, c.offset)});
     if (!c.index_end.empty()) {
@@ -1315,6 +1410,101 @@ result<int64_t> rocksdb_journal::committed_position(std::string_view group, shar
     if (!st.ok()) return to_errc(st);
     if (v.size() != 8) return errc::corruption;
     return static_cast<int64_t>(detail::load_u64_be(v.data()));
+}
+
+std::vector<position_entry> rocksdb_journal::list_positions(std::string_view group_prefix) const {
+    std::unordered_set<shard_id> live;
+    {
+        std::shared_lock lk(registry_mu_);
+        for (const auto& [id, s] : shards_) live.insert(id);
+    }
+    // The iterator and the copy of the pending positions are taken under one
+    // lock: a position that is not pending at that moment was written before
+    // it (entries leave positions_ only after their write), so the iterator's
+    // implicit snapshot sees it; a pending one is newer than the disk.
+    std::map<std::string, int64_t> pending;
+    std::unique_ptr<rocksdb::Iterator> it;
+    const std::string lower = "p";
+    const std::string upper = "q";
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    {
+        std::lock_guard lk(positions_mu_);
+        for (const auto& [key, e] : positions_) pending.emplace(key, e.value);
+        it.reset(db_->NewIterator(ro, cf(cf_meta)));
+    }
+    // (group, shard) -> next offset.
+    std::map<std::pair<std::string, shard_id>, int64_t> found;
+    auto take = [&](std::string_view key, int64_t value) {
+        if (key.size() < 10) return;  // "p" | shard | a non-empty group
+        const shard_id shard(detail::load_u64_be(key.data() + 1));
+        const std::string_view group = key.substr(9);
+        // A deleted shard's positions may still be on disk until its range
+        // delete is written.
+        if (!group.starts_with(group_prefix) || !live.contains(shard)) return;
+        found[{std::string(group), shard}] = value;
+    };
+    for (it->Seek(lower); it->Valid(); it->Next()) {
+        const auto v = it->value().ToStringView();
+        if (v.size() != 8) {
+            spdlog::error("journal: {}: corrupt position {}", opts_.path, it->key().ToString(true));
+            continue;
+        }
+        take(it->key().ToStringView(), static_cast<int64_t>(detail::load_u64_be(v.data())));
+    }
+    if (!it->status().ok()) {
+        spdlog::error("journal: {}: listing positions failed: {}", opts_.path,
+                      it->status().ToString());
+    }
+    for (const auto& [key, value] : pending) take(key, value);
+    std::vector<position_entry> out;
+    out.reserve(found.size());
+    for (auto& [k, v] : found) out.push_back({k.first, k.second, v});
+    return out;
+}
+
+status rocksdb_journal::delete_positions(std::string_view group) {
+    if (group.empty()) return errc::invalid_argument;
+    if (stopping()) return errc::shutting_down;
+    // Keys are shard first, so one group's positions are scattered: collect
+    // them from the pending ones and from disk. Both are taken under one
+    // lock, as in list_positions(); a pending position being written right
+    // now is among the collected keys, and this deletion is queued after
+    // its write.
+    std::set<std::string> keys;
+    std::unique_ptr<rocksdb::Iterator> it;
+    const std::string upper = "q";
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    auto of_group = [&](std::string_view key) {
+        return key.size() == 9 + group.size() && key.substr(9) == group;
+    };
+    {
+        std::lock_guard lk(positions_mu_);
+        std::erase_if(positions_, [&](const auto& p) {
+            if (!of_group(p.first)) return false;
+            keys.insert(p.first);
+            return true;
+        });
+        it.reset(db_->NewIterator(ro, cf(cf_meta)));
+    }
+    for (it->Seek("p"); it->Valid(); it->Next()) {
+        if (of_group(it->key().ToStringView())) keys.insert(it->key().ToString());
+    }
+    status scanned;
+    if (!it->status().ok()) {
+        spdlog::error("journal: {}: scanning positions failed: {}", opts_.path,
+                      it->status().ToString());
+        scanned = to_errc(it->status());
+    }
+    if (keys.empty()) return scanned;
+    op o;
+    o.k = op::kind::mutate;
+    for (const auto& k : keys) o.mutations.push_back({mutation::kind::erase, cf_meta, k, {}});
+    auto written = submit(std::move(o));
+    return scanned ? written : scanned;
 }
 
 // ---------------------------------------------------------------- lifecycle

@@ -54,6 +54,126 @@ TEST(RecordValue, EncodesTheDocumentedLayout) {
                    }));
 }
 
+TEST(RecordValue, BatchUsesTheVersion2Layout) {
+    record r;
+    r.timestamp_ms = 1000;
+    r.format = record_format::kafka_batch;
+    r.offset_count = 300;
+    r.value = shared_buffer("RB");
+    std::string out;
+    detail::encode_record_value(r, out);
+    EXPECT_EQ(out, bytes({
+                       0x02,        // value version 2: format and offset count follow
+                       0x01,        // record_format::kafka_batch
+                       0xac, 0x02,  // offset count 300 as LEB128
+                       0xd0, 0x0f,  // timestamp: zigzag(1000) = 2000 as LEB128
+                       0x00,        // key length
+                       0x00,        // header count
+                       'R', 'B',    // value: the rest
+                   }));
+    // The key holds the last offset; the base comes back from the count.
+    auto d = detail::decode_record_value(out, 1299);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->offset, 1000);
+    EXPECT_EQ(d->last_offset(), 1299);
+    EXPECT_EQ(d->format, record_format::kafka_batch);
+    EXPECT_EQ(d->offset_count, 300u);
+    EXPECT_EQ(d->timestamp_ms, 1000);
+    EXPECT_EQ(d->value.str(), "RB");
+    auto sum = detail::summarize_record_value(out);
+    ASSERT_TRUE(sum.has_value());
+    EXPECT_EQ(sum->offset_count, 300u);
+    EXPECT_EQ(sum->timestamp_ms, 1000);
+    EXPECT_EQ(sum->payload_bytes, 2);
+}
+
+TEST(RecordValue, Version2OnlyWhenNeeded) {
+    // A plain record stays byte-identical to what version 1 wrote.
+    record plain;
+    std::string out;
+    detail::encode_record_value(plain, out);
+    EXPECT_EQ(out, bytes({0x01, 0x00, 0x00, 0x00}));
+    // A single-format record covering several offsets, and a one-offset
+    // batch, both need version 2.
+    record multi;
+    multi.offset_count = 2;
+    out.clear();
+    detail::encode_record_value(multi, out);
+    EXPECT_EQ(out, bytes({0x02, 0x00, 0x02, 0x00, 0x00, 0x00}));
+    record one_batch;
+    one_batch.format = record_format::kafka_batch;
+    out.clear();
+    detail::encode_record_value(one_batch, out);
+    EXPECT_EQ(out, bytes({0x02, 0x01, 0x01, 0x00, 0x00, 0x00}));
+    auto d = detail::decode_record_value(out, 0);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->format, record_format::kafka_batch);
+    EXPECT_EQ(d->offset_count, 1u);
+    EXPECT_EQ(d->offset, 0);
+}
+
+TEST(RecordValue, DecodesVersion1BytesAsWrittenBeforeVersion2) {
+    // Written by builds that knew only version 1: one offset, format single.
+    const std::string v1 = bytes({
+        0x01,            // format version 1
+        0x04,            // timestamp: zigzag(2) = 4
+        0x02, 'k', 'k',  // key
+        0x01,            // header count
+        0x01, 'h',       // header key
+        0x00,            // empty header value
+        'p', 'a', 'y',   // value
+    });
+    auto d = detail::decode_record_value(v1, 41);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->offset, 41);
+    EXPECT_EQ(d->last_offset(), 41);
+    EXPECT_EQ(d->format, record_format::single);
+    EXPECT_EQ(d->offset_count, 1u);
+    EXPECT_EQ(d->timestamp_ms, 2);
+    EXPECT_EQ(d->key, "kk");
+    EXPECT_EQ(d->headers, (std::vector<record_header>{{"h", ""}}));
+    EXPECT_EQ(d->value.str(), "pay");
+    auto sum = detail::summarize_record_value(v1);
+    ASSERT_TRUE(sum.has_value());
+    EXPECT_EQ(sum->offset_count, 1u);
+    EXPECT_EQ(sum->payload_bytes, 2 + 1 + 3);
+}
+
+TEST(RecordValue, RejectsBadVersion2Fields) {
+    // Offset count 0.
+    EXPECT_EQ(detail::decode_record_value(bytes({0x02, 0x01, 0x00, 0x00, 0x00, 0x00}), 5).error(),
+              errc::corruption);
+    EXPECT_EQ(detail::summarize_record_value(bytes({0x02, 0x01, 0x00, 0x00, 0x00, 0x00})).error(),
+              errc::corruption);
+    // An unknown record format.
+    EXPECT_EQ(detail::decode_record_value(bytes({0x02, 0x02, 0x01, 0x00, 0x00, 0x00}), 5).error(),
+              errc::corruption);
+    // An offset count of 2^32: does not fit a uint32_t.
+    EXPECT_EQ(detail::decode_record_value(
+                  bytes({0x02, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x00, 0x00}), 1LL << 40)
+                  .error(),
+              errc::corruption);
+    // A count reaching below offset 0: 3 offsets cannot end at offset 1.
+    EXPECT_EQ(detail::decode_record_value(bytes({0x02, 0x01, 0x03, 0x00, 0x00, 0x00}), 1).error(),
+              errc::corruption);
+    EXPECT_TRUE(
+        detail::decode_record_value(bytes({0x02, 0x01, 0x03, 0x00, 0x00, 0x00}), 2).has_value());
+    // Every truncation of a version 2 prefix.
+    record r;
+    r.format = record_format::kafka_batch;
+    r.offset_count = 1000;
+    r.timestamp_ms = -300;
+    r.key = "k";
+    std::string out;
+    detail::encode_record_value(r, out);
+    for (size_t n = 0; n < out.size(); ++n) {
+        EXPECT_EQ(detail::decode_record_value(out.substr(0, n), 5000).error(), errc::corruption)
+            << n;
+        EXPECT_EQ(detail::summarize_record_value(out.substr(0, n)).error(), errc::corruption) << n;
+    }
+    EXPECT_TRUE(detail::decode_record_value(out, 5000).has_value());
+}
+
 TEST(RecordValue, NegativeTimestampAndEmptyFields) {
     record r;
     r.timestamp_ms = -1;
@@ -109,7 +229,9 @@ TEST(RecordValue, EveryTruncationOfTheHeaderIsCorruption) {
 }
 
 TEST(RecordValue, RejectsUnknownVersionAndAbsurdCounts) {
-    EXPECT_EQ(detail::decode_record_value(bytes({0x02, 0x00, 0x00, 0x00}), 0).error(),
+    EXPECT_EQ(detail::decode_record_value(bytes({0x00, 0x00, 0x00, 0x00}), 0).error(),
+              errc::corruption);
+    EXPECT_EQ(detail::decode_record_value(bytes({0x03, 0x00, 0x01, 0x00, 0x00, 0x00}), 0).error(),
               errc::corruption);
     // A header count far beyond the bytes left must fail before allocating.
     EXPECT_EQ(
@@ -124,7 +246,7 @@ TEST(RecordValue, RejectsUnknownVersionAndAbsurdCounts) {
               errc::corruption);
 }
 
-TEST(Keys, RecordKeysSortByShardThenOffset) {
+TEST(Keys, RecordKeysSortByShardThenLastOffset) {
     EXPECT_EQ(detail::record_key(shard_id(1), 2),
               bytes({0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2}));
     EXPECT_LT(detail::record_key(shard_id(1), 255), detail::record_key(shard_id(1), 256));
@@ -133,7 +255,7 @@ TEST(Keys, RecordKeysSortByShardThenOffset) {
     auto p = detail::parse_record_key(detail::record_key(shard_id(9), 77));
     ASSERT_TRUE(p.has_value());
     EXPECT_EQ(p->shard, shard_id(9));
-    EXPECT_EQ(p->offset, 77);
+    EXPECT_EQ(p->last_offset, 77);
     EXPECT_EQ(detail::parse_record_key("short").error(), errc::corruption);
 }
 

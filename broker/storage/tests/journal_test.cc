@@ -7,7 +7,9 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <span>
 #include <thread>
+#include <tuple>
 
 #include "base/clock.h"
 #include "base/errc.h"
@@ -19,6 +21,7 @@ namespace {
 
 using test::append_sync;
 using test::completion_counter;
+using test::make_batch;
 using test::make_record;
 using test::make_request;
 
@@ -299,10 +302,12 @@ TYPED_TEST(Journal, ReadHonoursLimits) {
     EXPECT_EQ(unknown.error(), errc::not_found);
 }
 
-// The smallest stored offset with timestamp >= ts, from the records themselves.
-int64_t brute_force_offset_for_time(const std::vector<record>& recs, int64_t next, int64_t ts) {
+// The smallest stored base offset with timestamp >= ts (raised to earliest),
+// from the records themselves.
+int64_t brute_force_offset_for_time(const std::vector<record>& recs, int64_t earliest, int64_t next,
+                                    int64_t ts) {
     for (const auto& r : recs) {
-        if (r.timestamp_ms >= ts) return r.offset;
+        if (r.timestamp_ms >= ts) return std::max(r.offset, earliest);
     }
     return next;
 }
@@ -325,7 +330,8 @@ TYPED_TEST(Journal, OffsetForTimeFindsTheFirstRecordAtOrAfter) {
     auto stored = this->read_all(id);
     const int64_t next = *this->j_->next_offset(id);
     for (int64_t ts = 999'000; ts <= 1'008'000; ts += 37) {
-        ASSERT_EQ(*this->j_->offset_for_time(id, ts), brute_force_offset_for_time(stored, next, ts))
+        ASSERT_EQ(*this->j_->offset_for_time(id, ts),
+                  brute_force_offset_for_time(stored, 0, next, ts))
             << "ts " << ts;
     }
     EXPECT_EQ(*this->j_->offset_for_time(id, -10), 0);
@@ -336,7 +342,8 @@ TYPED_TEST(Journal, OffsetForTimeFindsTheFirstRecordAtOrAfter) {
     ASSERT_TRUE(this->j_->truncate_before(id, 333).has_value());
     stored = this->read_all(id);
     for (int64_t ts = 999'000; ts <= 1'008'000; ts += 41) {
-        ASSERT_EQ(*this->j_->offset_for_time(id, ts), brute_force_offset_for_time(stored, next, ts))
+        ASSERT_EQ(*this->j_->offset_for_time(id, ts),
+                  brute_force_offset_for_time(stored, 333, next, ts))
             << "ts " << ts;
     }
     EXPECT_EQ(this->j_->offset_for_time(shard_id(999), 0).error(), errc::not_found);
@@ -527,6 +534,378 @@ TYPED_TEST(Journal, DeleteShardRemovesEverything) {
     EXPECT_EQ(this->read_all(keep).size(), 1u);
 }
 
+// ---------------------------------------------------------------- batches
+
+// Offsets and counts of stored records, for compact expectations.
+std::vector<std::pair<int64_t, uint32_t>> spans(const std::vector<record>& recs) {
+    std::vector<std::pair<int64_t, uint32_t>> out;
+    for (const auto& r : recs) out.emplace_back(r.offset, r.offset_count);
+    return out;
+}
+using span_list = std::vector<std::pair<int64_t, uint32_t>>;
+
+TYPED_TEST(Journal, BatchesCoverDenseOffsetsBetweenSingleRecords) {
+    auto id = this->create("topic");
+    auto inbox = this->create("inbox");
+    // Offsets: a=0, batch 1..5, b=6; then batch 7..9; then c=10.
+    auto r1 = append_sync(
+        *this->j_,
+        make_request(id, {make_record("a", 100), make_batch("B1", 5, 200), make_record("b", 300)},
+                     durability::wal, {inbox}));
+    ASSERT_TRUE(r1.has_value());
+    EXPECT_EQ(r1->first_offset, 0);
+    EXPECT_EQ(r1->index_first_offsets, std::vector<int64_t>{0});
+    auto r2 = append_sync(*this->j_, make_request(id, {make_batch("B2", 3, 400)}));
+    ASSERT_TRUE(r2.has_value());
+    EXPECT_EQ(r2->first_offset, 7);
+    EXPECT_EQ(this->append_values(id, {"c"}, 500), 10);
+    EXPECT_EQ(*this->j_->next_offset(id), 11);
+    EXPECT_EQ(*this->j_->next_offset(inbox), 3);  // one pointer per stored record
+    // A batch counts its payload like any record.
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 1 + 2 + 1 + 2 + 1);
+
+    auto all = this->read_all(id);
+    EXPECT_EQ(spans(all), (span_list{{0, 1}, {1, 5}, {6, 1}, {7, 3}, {10, 1}}));
+    ASSERT_EQ(all.size(), 5u);
+    EXPECT_EQ(all[1].format, record_format::kafka_batch);
+    EXPECT_EQ(all[1].last_offset(), 5);
+    EXPECT_EQ(all[1].value.str(), "B1");
+    EXPECT_EQ(all[1].timestamp_ms, 200);
+    EXPECT_EQ(all[2].format, record_format::single);
+    EXPECT_EQ(all[3].value.str(), "B2");
+
+    // Reading from inside a batch returns the whole batch, base offset first.
+    EXPECT_EQ(spans(this->read_all(id, 3)), (span_list{{1, 5}, {6, 1}, {7, 3}, {10, 1}}));
+    EXPECT_EQ(spans(this->read_all(id, 5)), (span_list{{1, 5}, {6, 1}, {7, 3}, {10, 1}}));
+    EXPECT_EQ(spans(this->read_all(id, 6)), (span_list{{6, 1}, {7, 3}, {10, 1}}));
+    EXPECT_EQ(spans(this->read_all(id, 9)), (span_list{{7, 3}, {10, 1}}));
+    EXPECT_TRUE(this->read_all(id, 11).empty());
+    // max_records counts stored records, not offsets.
+    EXPECT_EQ(spans(*this->j_->read(id, 2, 2, SIZE_MAX)), (span_list{{1, 5}, {6, 1}}));
+    EXPECT_EQ(spans(*this->j_->read(id, 8, 1, SIZE_MAX)), (span_list{{7, 3}}));
+    // max_bytes counts values; a batch is one value.
+    EXPECT_EQ(spans(*this->j_->read(id, 1, SIZE_MAX, 3)), (span_list{{1, 5}, {6, 1}}));
+
+    // Index pointers name each stored record's base offset.
+    auto ptrs = this->read_all(inbox);
+    ASSERT_EQ(ptrs.size(), 3u);
+    std::vector<int64_t> targets;
+    for (const auto& p : ptrs) targets.push_back(index_pointer::decode(p.value.view())->offset);
+    EXPECT_EQ(targets, (std::vector<int64_t>{0, 1, 6}));
+}
+
+TYPED_TEST(Journal, OffsetCountZeroIsRejectedAndWritesNothing) {
+    auto id = this->create("topic");
+    auto inbox = this->create("inbox");
+    this->append_values(id, {"first"});
+    record zero = make_batch("bad", 1);
+    zero.offset_count = 0;
+    auto r = append_sync(*this->j_, make_request(id, {make_record("ok"), std::move(zero)},
+                                                 durability::wal, {inbox}));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error(), errc::invalid_argument);
+    EXPECT_EQ(*this->j_->next_offset(id), 1);
+    EXPECT_EQ(*this->j_->next_offset(inbox), 0);
+    EXPECT_EQ(this->read_all(id).size(), 1u);
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 5);
+    // The journal goes on: the next append gets the next offset.
+    EXPECT_EQ(this->append_values(id, {"second"}), 1);
+}
+
+TYPED_TEST(Journal, TruncateInsideABatchKeepsItAndMovesEarliestExactly) {
+    auto id = this->create("s");
+    // single 0, batch 1..10, single 11, batch 12..14
+    ASSERT_TRUE(
+        append_sync(*this->j_, make_request(id, {make_record("a"), make_batch("0123456789", 10),
+                                                 make_record("b"), make_batch("xyz", 3)}))
+            .has_value());
+    ASSERT_EQ(this->j_->describe_shard(id)->bytes, 15);
+
+    ASSERT_TRUE(this->j_->truncate_before(id, 4).has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 4);
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 14);  // "a" went, the batch stays whole
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{1, 10}, {11, 1}, {12, 3}}));
+    EXPECT_EQ(spans(this->read_all(id, 2)), (span_list{{1, 10}, {11, 1}, {12, 3}}));
+
+    // Further inside the same batch: still kept, earliest moves on.
+    ASSERT_TRUE(this->j_->truncate_before(id, 10).has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 10);
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 14);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{1, 10}, {11, 1}, {12, 3}}));
+    ASSERT_TRUE(this->j_->truncate_before(id, 6).has_value());  // never back
+    EXPECT_EQ(*this->j_->earliest(id), 10);
+
+    // Past the batch's last offset: gone.
+    ASSERT_TRUE(this->j_->truncate_before(id, 11).has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 11);
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 4);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{11, 1}, {12, 3}}));
+
+    ASSERT_TRUE(this->j_->truncate_before(id, 13).has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 13);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{12, 3}}));
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 3);
+    ASSERT_TRUE(this->j_->truncate_before(id, 100).has_value());  // clamped to next_offset
+    EXPECT_EQ(*this->j_->earliest(id), 15);
+    EXPECT_TRUE(this->read_all(id).empty());
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 0);
+    EXPECT_EQ(append_sync(*this->j_, make_request(id, {make_batch("n", 2)}))->first_offset, 15);
+}
+
+TYPED_TEST(Journal, RetentionBySizeDropsWholeBatches) {
+    shard_options opts;
+    opts.retention.max_bytes = 250;
+    auto id = this->create("sized", opts);
+    // Four batches of 10 offsets and 100 bytes: 0..9, 10..19, 20..29, 30..39.
+    for (int i = 0; i < 4; ++i) {
+        ASSERT_TRUE(
+            append_sync(*this->j_, make_request(id, {make_batch(std::string(100, 'b'), 10)}))
+                .has_value());
+    }
+    ASSERT_TRUE(this->j_->apply_retention().has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 20);  // the first kept batch's base offset
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 200);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{20, 10}, {30, 10}}));
+
+    // Earliest inside a batch: retention still cuts whole records, after it.
+    ASSERT_TRUE(this->j_->truncate_before(id, 25).has_value());
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 200);
+    for (int i = 0; i < 3; ++i) this->append_values(id, {std::string(20, 's')});  // 40, 41, 42
+    ASSERT_TRUE(this->j_->apply_retention().has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 30);
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 160);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{30, 10}, {40, 1}, {41, 1}, {42, 1}}));
+}
+
+TYPED_TEST(Journal, RetentionByAgeDropsWholeBatches) {
+    shard_options opts;
+    opts.retention.max_age_ms = 60 * 60 * 1000;
+    auto id = this->create("aged", opts);
+    const int64_t now = now_unix_ms();
+    const int64_t old = now - 3 * 60 * 60 * 1000;
+    ASSERT_TRUE(append_sync(*this->j_,
+                            make_request(id, {make_batch("old", 10, old), make_record("old", old),
+                                              make_batch("new", 10, now), make_record("new", now)}))
+                    .has_value());
+    ASSERT_TRUE(this->j_->apply_retention().has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 11);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{11, 10}, {21, 1}}));
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 6);
+
+    // An earliest inside a kept batch is larger than its base: it stays.
+    ASSERT_TRUE(this->j_->truncate_before(id, 15).has_value());
+    ASSERT_TRUE(this->j_->apply_retention().has_value());
+    EXPECT_EQ(*this->j_->earliest(id), 15);
+    EXPECT_EQ(spans(this->read_all(id)), (span_list{{11, 10}, {21, 1}}));
+}
+
+TYPED_TEST(Journal, OffsetForTimeAnswersWithBaseOffsetsOfBatches) {
+    auto id = this->create("s");
+    // Batches of varying size (some past the 64-offset sampling interval)
+    // between single records, with late and repeated max timestamps.
+    std::vector<record> recs;
+    for (int i = 0; i < 400; ++i) {
+        int64_t ts = 1'000'000 + i * 10;
+        if (i % 7 == 3) ts -= 500;
+        if (i % 5 == 0) {
+            recs.push_back(make_record("single", ts));
+        } else {
+            recs.push_back(make_batch(i % 40 == 1 ? std::string(70'000, 'b') : "batch",
+                                      static_cast<uint32_t>(1 + (i * 13) % 90), ts));
+        }
+    }
+    ASSERT_TRUE(append_sync(*this->j_, make_request(id, std::move(recs))).has_value());
+    auto stored = this->read_all(id);
+    ASSERT_EQ(stored.size(), 400u);
+    const int64_t next = *this->j_->next_offset(id);
+    EXPECT_EQ(stored.back().last_offset() + 1, next);
+    for (int64_t ts = 999'000; ts <= 1'005'000; ts += 23) {
+        ASSERT_EQ(*this->j_->offset_for_time(id, ts),
+                  brute_force_offset_for_time(stored, 0, next, ts))
+            << "ts " << ts;
+    }
+    // Earliest inside a batch: that batch answers earliest, not its base.
+    const auto& mid = stored[201];
+    ASSERT_GT(mid.offset_count, 1u);
+    const int64_t inside = mid.offset + 1;
+    ASSERT_TRUE(this->j_->truncate_before(id, inside).has_value());
+    stored = this->read_all(id);
+    ASSERT_EQ(stored.front().offset, mid.offset);
+    EXPECT_EQ(*this->j_->offset_for_time(id, mid.timestamp_ms), inside);
+    for (int64_t ts = 999'000; ts <= 1'005'000; ts += 29) {
+        ASSERT_EQ(*this->j_->offset_for_time(id, ts),
+                  brute_force_offset_for_time(stored, inside, next, ts))
+            << "ts " << ts;
+    }
+}
+
+TYPED_TEST(Journal, ABatchOfManyOffsetsIsOneStoredRecord) {
+    auto id = this->create("s");
+    ASSERT_TRUE(
+        append_sync(*this->j_, make_request(id, {make_batch(std::string(10, 'x'), 100'000)}))
+            .has_value());
+    EXPECT_EQ(*this->j_->next_offset(id), 100'000);
+    EXPECT_EQ(this->j_->describe_shard(id)->bytes, 10);
+    EXPECT_EQ(spans(this->read_all(id, 99'999)), (span_list{{0, 100'000}}));
+}
+
+TEST(MemoryJournal, RingBoundCountsStoredRecords) {
+    memory_journal_options o;
+    o.max_records_per_shard = 3;
+    o.retention_interval_ms = 0;
+    auto j = make_memory_journal(o);
+    auto id = *j->create_shard("s");
+    ASSERT_TRUE(append_sync(*j, make_request(id, {make_batch("b", 10), make_record("s"),
+                                                  make_batch("c", 5), make_record("t")}))
+                    .has_value());
+    EXPECT_EQ(*j->next_offset(id), 17);
+    EXPECT_EQ(*j->earliest(id), 10);  // the dropped batch took its 10 offsets with it
+    EXPECT_EQ(spans(*j->read(id, 0, SIZE_MAX, SIZE_MAX)), (span_list{{10, 1}, {11, 5}, {16, 1}}));
+    EXPECT_EQ(j->describe_shard(id)->bytes, 3);
+}
+
+// ---------------------------------------------------------------- positions
+
+TYPED_TEST(Journal, ListAndDeletePositions) {
+    auto a = this->create("a");
+    auto b = this->create("b");
+    EXPECT_TRUE(this->j_->list_positions("").empty());
+    ASSERT_TRUE(this->j_->commit_position("g1", b, 7).has_value());
+    ASSERT_TRUE(this->j_->commit_position("g1", a, 3).has_value());
+    ASSERT_TRUE(this->j_->commit_position("g10", a, 4).has_value());
+    ASSERT_TRUE(this->j_->commit_position("g2", a, 5).has_value());
+    ASSERT_TRUE(this->j_->commit_position("other", b, 6).has_value());
+    ASSERT_TRUE(this->j_->flush().has_value());
+    ASSERT_TRUE(this->j_->commit_position("g1", b, 8).has_value());  // pending, maybe
+
+    auto key = [](const std::vector<position_entry>& v) {
+        std::vector<std::tuple<std::string, uint64_t, int64_t>> out;
+        for (const auto& p : v) out.emplace_back(p.group, p.shard.value(), p.next_offset);
+        return out;
+    };
+    using list = std::vector<std::tuple<std::string, uint64_t, int64_t>>;
+    EXPECT_EQ(key(this->j_->list_positions("")), (list{{"g1", a.value(), 3},
+                                                       {"g1", b.value(), 8},
+                                                       {"g10", a.value(), 4},
+                                                       {"g2", a.value(), 5},
+                                                       {"other", b.value(), 6}}));
+    EXPECT_EQ(key(this->j_->list_positions("g1")),
+              (list{{"g1", a.value(), 3}, {"g1", b.value(), 8}, {"g10", a.value(), 4}}));
+    EXPECT_TRUE(this->j_->list_positions("zzz").empty());
+
+    ASSERT_TRUE(this->j_->delete_positions("g1").has_value());
+    EXPECT_EQ(this->j_->committed_position("g1", a).error(), errc::not_found);
+    EXPECT_EQ(this->j_->committed_position("g1", b).error(), errc::not_found);
+    EXPECT_EQ(*this->j_->committed_position("g10", a), 4);
+    EXPECT_EQ(key(this->j_->list_positions("g1")), (list{{"g10", a.value(), 4}}));
+    ASSERT_TRUE(this->j_->delete_positions("nobody").has_value());
+    EXPECT_EQ(this->j_->delete_positions("").error(), errc::invalid_argument);
+
+    // A deleted group can commit again.
+    ASSERT_TRUE(this->j_->commit_position("g1", a, 9).has_value());
+    EXPECT_EQ(*this->j_->committed_position("g1", a), 9);
+    // Deleting a shard removes its positions from the list too.
+    ASSERT_TRUE(this->j_->delete_shard(b).has_value());
+    EXPECT_EQ(key(this->j_->list_positions("")),
+              (list{{"g1", a.value(), 9}, {"g10", a.value(), 4}, {"g2", a.value(), 5}}));
+}
+
+// ---------------------------------------------------------------- observers
+
+// Records every observer call.
+class observer_log {
+public:
+    append_observer observer() {
+        return [this](std::span<const shard_progress> p) {
+            std::lock_guard lk(mu_);
+            calls_.emplace_back();
+            for (const auto& e : p) calls_.back().emplace_back(e.shard.value(), e.next_offset);
+            threads_.insert(std::this_thread::get_id());
+        };
+    }
+    std::vector<std::vector<std::pair<uint64_t, int64_t>>> calls() {
+        std::lock_guard lk(mu_);
+        return calls_;
+    }
+    std::set<std::thread::id> threads() {
+        std::lock_guard lk(mu_);
+        return threads_;
+    }
+
+private:
+    std::mutex mu_;
+    std::vector<std::vector<std::pair<uint64_t, int64_t>>> calls_;
+    std::set<std::thread::id> threads_;
+};
+
+TYPED_TEST(Journal, ObserversHearOfEveryCommitWithTheShardsThatGrew) {
+    auto a = this->create("a");
+    auto b = this->create("b");
+    auto inbox = this->create("inbox");
+    this->append_values(a, {"before any observer"});
+    // An observer added while a batch is in flight may hear of it: settle first.
+    ASSERT_TRUE(this->j_->flush().has_value());
+    observer_log first;
+    observer_log second;
+    this->j_->add_append_observer(first.observer());
+    this->j_->add_append_observer(second.observer());
+
+    // flush() returns once every queued batch is done, observers included.
+    this->append_values(a, {"x", "y"});
+    ASSERT_TRUE(this->j_->flush().has_value());
+    ASSERT_TRUE(
+        append_sync(*this->j_, make_request(b, {make_batch("B", 10)}, durability::wal, {inbox}))
+            .has_value());
+    ASSERT_TRUE(this->j_->flush().has_value());
+    // Failed and empty appends, and batches without appends, tell nothing.
+    EXPECT_FALSE(
+        append_sync(*this->j_, make_request(shard_id(999), {make_record("x")})).has_value());
+    record zero = make_record("x");
+    zero.offset_count = 0;
+    EXPECT_FALSE(append_sync(*this->j_, make_request(a, {std::move(zero)})).has_value());
+    EXPECT_TRUE(append_sync(*this->j_, make_request(a, {})).has_value());
+    ASSERT_TRUE(this->j_->commit_position("g", a, 1).has_value());
+    ASSERT_TRUE(this->j_->flush().has_value());
+
+    using calls = std::vector<std::vector<std::pair<uint64_t, int64_t>>>;
+    const calls expected{{{a.value(), 3}}, {{b.value(), 10}, {inbox.value(), 1}}};
+    EXPECT_EQ(first.calls(), expected);
+    EXPECT_EQ(second.calls(), expected);
+    ASSERT_EQ(first.threads().size(), 1u);
+    EXPECT_NE(*first.threads().begin(), std::this_thread::get_id());
+
+    // Under concurrent appends: per shard, rising next offsets that end at
+    // the shard's next offset, never two entries for one shard in a call.
+    observer_log busy;
+    this->j_->add_append_observer(busy.observer());
+    constexpr int n = 400;
+    completion_counter counter(n);
+    std::vector<std::thread> producers;
+    for (int t = 0; t < 4; ++t) {
+        producers.emplace_back([&, t] {
+            for (int i = 0; i < n / 4; ++i) {
+                auto req = i % 3 == 0 ? make_request(b, {make_batch("B", 1 + i % 5)})
+                                      : make_request(t % 2 ? a : b, {make_record("v")});
+                this->j_->append(std::move(req), [&](result<append_result>) { counter.done(); });
+            }
+        });
+    }
+    for (auto& p : producers) p.join();
+    counter.wait();
+    ASSERT_TRUE(this->j_->flush().has_value());
+    std::map<uint64_t, int64_t> last;
+    for (const auto& call : busy.calls()) {
+        std::set<uint64_t> seen;
+        for (const auto& [shard, next] : call) {
+            EXPECT_TRUE(seen.insert(shard).second) << "shard twice in one call";
+            EXPECT_GT(next, last[shard]);
+            last[shard] = next;
+        }
+    }
+    EXPECT_EQ(last[a.value()], *this->j_->next_offset(a));
+    EXPECT_EQ(last[b.value()], *this->j_->next_offset(b));
+}
+
 TYPED_TEST(Journal, AppendAfterStopFailsWithShuttingDown) {
     auto id = this->create("s");
     this->append_values(id, {"a"});
@@ -539,6 +918,7 @@ TYPED_TEST(Journal, AppendAfterStopFailsWithShuttingDown) {
     EXPECT_EQ(this->j_->commit_position("g", id, 1).error(), errc::shutting_down);
     EXPECT_EQ(this->j_->truncate_before(id, 1).error(), errc::shutting_down);
     EXPECT_EQ(this->j_->delete_shard(id).error(), errc::shutting_down);
+    EXPECT_EQ(this->j_->delete_positions("g").error(), errc::shutting_down);
     auto p = std::make_shared<std::promise<std::error_code>>();
     this->j_->read_async(id, 0, 1, 1, [p](result<std::vector<record>> res) {
         p->set_value(res ? std::error_code() : res.error());

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
 #include <signal.h>
@@ -15,10 +16,13 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <semaphore>
+#include <span>
 #include <thread>
 
 #include "base/errc.h"
+#include "codec.h"
 #include "metrics/registry.h"
 #include "rocksdb_journal.h"
 #include "storage/journal.h"
@@ -28,6 +32,7 @@ namespace robust::storage {
 namespace {
 
 using test::append_sync;
+using test::make_batch;
 using test::make_record;
 using test::make_request;
 using test::temp_dir;
@@ -118,6 +123,181 @@ TEST(RocksdbJournal, ReopenAfterCleanStopKeepsEverything) {
     EXPECT_GT(fresh.value(), shards_before.back().id.value() + 1);  // "scratch"'s id is not reused
 }
 
+void expect_same_records(const std::vector<record>& a, const std::vector<record>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].offset, b[i].offset) << i;
+        EXPECT_EQ(a[i].offset_count, b[i].offset_count) << i;
+        EXPECT_EQ(a[i].format, b[i].format) << i;
+        EXPECT_EQ(a[i].timestamp_ms, b[i].timestamp_ms) << i;
+        EXPECT_EQ(a[i].key, b[i].key) << i;
+        EXPECT_EQ(a[i].headers, b[i].headers) << i;
+        EXPECT_EQ(a[i].value, b[i].value) << i;
+    }
+}
+
+TEST(RocksdbJournal, ReopenWithBatchesRecoversOffsetsBytesAndIndex) {
+    temp_dir dir;
+    std::vector<shard_info> before;
+    std::map<uint64_t, std::vector<record>> records_before;
+    std::map<int64_t, int64_t> time_answers;
+    shard_id topic;
+    shard_id tail_only;
+    shard_id cut_inside;
+    int64_t cut = 0;
+    {
+        auto j = open_at(dir.path());
+        ASSERT_NE(j, nullptr);
+        topic = *j->create_shard("topic");
+        tail_only = *j->create_shard("tail-only");
+        cut_inside = *j->create_shard("cut-inside");
+        // Singles and batches across many index samples (offset- and
+        // byte-triggered), ending in a batch.
+        for (int i = 0; i < 200; ++i) {
+            std::vector<record> recs;
+            recs.push_back(make_record("s" + std::to_string(i), 1000 + i * 10));
+            recs.push_back(make_batch(i % 25 == 0 ? std::string(70'000, 'B') : "batch",
+                                      static_cast<uint32_t>(1 + i % 70), 1005 + i * 10));
+            ASSERT_TRUE(append_sync(*j, make_request(topic, std::move(recs),
+                                                     static_cast<durability>(i % 3)))
+                            .has_value());
+        }
+        ASSERT_TRUE(append_sync(*j, make_request(tail_only, {make_batch("only", 42)})).has_value());
+        ASSERT_TRUE(
+            append_sync(*j, make_request(cut_inside, {make_record("a"), make_batch("b", 9)}))
+                .has_value());
+        // Earliest inside a batch, in a shard with samples and in one without.
+        const auto mid = (*j->read(topic, 0, SIZE_MAX, SIZE_MAX))[201];  // i = 100: 31 offsets
+        ASSERT_EQ(mid.offset_count, 31u);
+        cut = mid.offset + 5;
+        ASSERT_TRUE(j->truncate_before(topic, cut).has_value());
+        ASSERT_TRUE(j->truncate_before(cut_inside, 5).has_value());
+        before = j->list_shards();
+        for (auto id : {topic, tail_only, cut_inside}) {
+            records_before[id.value()] = *j->read(id, 0, SIZE_MAX, SIZE_MAX);
+        }
+        for (int64_t ts = 900; ts <= 3100; ts += 7)
+            time_answers[ts] = *j->offset_for_time(topic, ts);
+        j->stop();
+    }
+
+    auto j = open_at(dir.path());
+    ASSERT_NE(j, nullptr);
+    auto after = j->list_shards();
+    ASSERT_EQ(after.size(), before.size());
+    for (size_t i = 0; i < after.size(); ++i) {
+        EXPECT_EQ(after[i].earliest, before[i].earliest) << after[i].name;
+        EXPECT_EQ(after[i].next_offset, before[i].next_offset) << after[i].name;
+        EXPECT_EQ(after[i].bytes, before[i].bytes) << after[i].name;
+    }
+    EXPECT_EQ(*j->earliest(topic), cut);
+    EXPECT_EQ(records_before[topic.value()].front().offset, cut - 5);
+    EXPECT_EQ(*j->next_offset(tail_only), 42);
+    EXPECT_EQ(*j->earliest(cut_inside), 5);
+    EXPECT_EQ(j->describe_shard(cut_inside)->bytes, 1);
+    for (auto id : {topic, tail_only, cut_inside}) {
+        expect_same_records(*j->read(id, 0, SIZE_MAX, SIZE_MAX), records_before[id.value()]);
+    }
+    for (const auto& [ts, answer] : time_answers) {
+        ASSERT_EQ(*j->offset_for_time(topic, ts), answer) << "ts " << ts;
+    }
+    // Offsets continue after the trailing batch's last offset.
+    const int64_t topic_next = *j->next_offset(topic);
+    EXPECT_EQ(records_before[topic.value()].back().last_offset() + 1, topic_next);
+    EXPECT_EQ(append_sync(*j, make_request(topic, {make_record("next")}))->first_offset,
+              topic_next);
+    EXPECT_EQ(append_sync(*j, make_request(tail_only, {make_batch("more", 3)}))->first_offset, 42);
+    EXPECT_EQ(append_sync(*j, make_request(cut_inside, {make_record("c")}))->first_offset, 10);
+}
+
+TEST(RocksdbJournal, VersionOneRecordsWrittenByOlderBuildsStayReadable) {
+    temp_dir dir;
+    shard_id id;
+    {
+        auto j = open_at(dir.path());
+        ASSERT_NE(j, nullptr);
+        id = *j->create_shard("old");
+        j->stop();
+    }
+    {
+        // What a build that knew only version 1 values left behind: keys
+        // shard | offset, values without format or offset count.
+        std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {{rocksdb::kDefaultColumnFamilyName, {}},
+                                                            {"records", {}},
+                                                            {"indexes", {}},
+                                                            {"meta", {}}};
+        std::vector<rocksdb::ColumnFamilyHandle*> handles;
+        rocksdb::DB* raw = nullptr;
+        ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), cfs, &handles, &raw).ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        const std::string v0 = {0x01, 0x14, 0x00, 0x00, 'o', 'n', 'e'};       // ts 10, "one"
+        const std::string v1 = {0x01, 0x28, 0x01, 'k', 0x00, 't', 'w', 'o'};  // ts 20, key "k"
+        ASSERT_TRUE(db->Put({}, handles[1], detail::record_key(id, 0), v0).ok());
+        ASSERT_TRUE(db->Put({}, handles[1], detail::record_key(id, 1), v1).ok());
+        for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+        ASSERT_TRUE(db->Close().ok());
+    }
+    auto j = open_at(dir.path());
+    ASSERT_NE(j, nullptr);
+    EXPECT_EQ(*j->next_offset(id), 2);
+    EXPECT_EQ(j->describe_shard(id)->bytes, 3 + 1 + 3);
+    auto recs = *j->read(id, 1, SIZE_MAX, SIZE_MAX);
+    ASSERT_EQ(recs.size(), 1u);
+    EXPECT_EQ(recs[0].offset, 1);
+    EXPECT_EQ(recs[0].format, record_format::single);
+    EXPECT_EQ(recs[0].offset_count, 1u);
+    EXPECT_EQ(recs[0].key, "k");
+    EXPECT_EQ(recs[0].value.str(), "two");
+    EXPECT_EQ(*j->offset_for_time(id, 15), 1);
+    // New batches go after them, in the same key space.
+    EXPECT_EQ(append_sync(*j, make_request(id, {make_batch("b", 4, 30)}))->first_offset, 2);
+    EXPECT_EQ(append_sync(*j, make_request(id, {make_record("after", 40)}))->first_offset, 6);
+    auto all = *j->read(id, 0, SIZE_MAX, SIZE_MAX);
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(all[0].value.str(), "one");
+    EXPECT_EQ(all[2].offset, 2);
+    EXPECT_EQ(all[2].last_offset(), 5);
+    EXPECT_EQ(all[3].offset, 6);
+}
+
+TEST(RocksdbJournal, PositionListsAndDeletionsSurviveReopen) {
+    temp_dir dir;
+    shard_id a;
+    shard_id b;
+    {
+        auto j = open_at(dir.path());
+        ASSERT_NE(j, nullptr);
+        a = *j->create_shard("a");
+        b = *j->create_shard("b");
+        ASSERT_TRUE(j->commit_position("kafka/g1", a, 10).has_value());
+        ASSERT_TRUE(j->commit_position("kafka/g1", b, 11).has_value());
+        ASSERT_TRUE(j->commit_position("kafka/g2", a, 12).has_value());
+        ASSERT_TRUE(j->commit_position("mqtt/s", b, 13).has_value());
+        ASSERT_TRUE(j->flush().has_value());  // on disk
+        // Deleted while maybe still pending, and committed while maybe pending.
+        ASSERT_TRUE(j->commit_position("kafka/g3", a, 14).has_value());
+        ASSERT_TRUE(j->delete_positions("kafka/g3").has_value());
+        ASSERT_TRUE(j->delete_positions("kafka/g1").has_value());
+        ASSERT_TRUE(j->commit_position("kafka/g2", b, 15).has_value());
+        EXPECT_EQ(j->list_positions("kafka/").size(), 2u);
+        j->stop();
+    }
+    auto j = open_at(dir.path());
+    ASSERT_NE(j, nullptr);
+    auto list = j->list_positions("");
+    ASSERT_EQ(list.size(), 3u);
+    EXPECT_EQ(list[0].group, "kafka/g2");
+    EXPECT_EQ(list[0].shard, a);
+    EXPECT_EQ(list[0].next_offset, 12);
+    EXPECT_EQ(list[1].group, "kafka/g2");
+    EXPECT_EQ(list[1].shard, b);
+    EXPECT_EQ(list[1].next_offset, 15);
+    EXPECT_EQ(list[2].group, "mqtt/s");
+    EXPECT_EQ(list[2].next_offset, 13);
+    EXPECT_EQ(j->committed_position("kafka/g1", a).error(), errc::not_found);
+    EXPECT_EQ(j->committed_position("kafka/g3", a).error(), errc::not_found);
+}
+
 TEST(RocksdbJournal, OpenFailsCleanly) {
     temp_dir dir;
     const std::string file = dir.path() + "/not-a-dir";
@@ -156,6 +336,12 @@ std::string crash_value(uint32_t producer, uint32_t seq, uint32_t k) {
     return v;
 }
 
+// How many offsets record k of append `seq` covers: a third are single
+// records, the rest Kafka batches, so many shards end in a batch when killed.
+uint32_t crash_offsets(uint32_t seq, uint32_t k) {
+    return (seq + k) % 3 == 0 ? 1 : 2 + (seq * 7 + k) % 5;
+}
+
 // The child side of AcknowledgedAppendsSurviveSigkill, in a fresh process:
 // the parent re-executes this binary to run only this test. (A plain fork
 // would copy a process whose RocksDB background threads do not exist in the
@@ -187,7 +373,9 @@ TEST(RocksdbJournalCrashChild, DISABLED_AppendUntilKilled) {
                 const uint32_t count = 1 + seq % 3;
                 std::vector<record> recs;
                 for (uint32_t k = 0; k < count; ++k) {
-                    recs.push_back(make_record(crash_value(p, seq, k)));
+                    const uint32_t n = crash_offsets(seq, k);
+                    recs.push_back(n == 1 ? make_record(crash_value(p, seq, k))
+                                          : make_batch(crash_value(p, seq, k), n));
                 }
                 inflight.acquire();
                 j->append(make_request(*id, std::move(recs), durability::wal),
@@ -287,19 +475,35 @@ TEST(RocksdbJournal, AcknowledgedAppendsSurviveSigkill) {
         auto recs = j->read(*id, a.first_offset, a.count, SIZE_MAX);
         ASSERT_TRUE(recs.has_value());
         ASSERT_EQ(recs->size(), a.count) << name << "@" << a.first_offset;
+        int64_t offset = a.first_offset;
         for (uint32_t k = 0; k < a.count; ++k) {
-            EXPECT_EQ((*recs)[k].offset, a.first_offset + k);
-            ASSERT_EQ((*recs)[k].value.str(), crash_value(a.producer, a.seq, k))
-                << name << "@" << a.first_offset + k;
+            const auto& r = (*recs)[k];
+            EXPECT_EQ(r.offset, offset);
+            EXPECT_EQ(r.offset_count, crash_offsets(a.seq, k));
+            EXPECT_EQ(r.format,
+                      r.offset_count == 1 ? record_format::single : record_format::kafka_batch);
+            ASSERT_EQ(r.value.str(), crash_value(a.producer, a.seq, k)) << name << "@" << offset;
+            offset += r.offset_count;
         }
     }
-    // Offsets stay dense after recovery: the next append follows the last record.
-    for (const char* name : {"fixed-0", "fixed-1"}) {
-        auto id = *j->find_shard(name);
-        const int64_t next = *j->next_offset(id);
-        EXPECT_EQ(static_cast<int64_t>(j->read(id, 0, SIZE_MAX, SIZE_MAX)->size()), next);
-        EXPECT_EQ(append_sync(*j, make_request(id, {make_record("after")}))->first_offset, next);
+    // Offsets stay dense after recovery: the next append follows the last
+    // offset of the last record, batch or not.
+    size_t ending_in_batch = 0;
+    for (const auto& info : j->list_shards()) {
+        // A shard created just before the kill may have no record yet.
+        auto recs = *j->read(info.id, 0, SIZE_MAX, SIZE_MAX);
+        int64_t expect = 0;
+        for (const auto& r : recs) {
+            ASSERT_EQ(r.offset, expect) << info.name;
+            expect += r.offset_count;
+        }
+        EXPECT_EQ(info.next_offset, expect) << info.name;
+        if (!recs.empty() && recs.back().offset_count > 1) ++ending_in_batch;
+        EXPECT_EQ(append_sync(*j, make_request(info.id, {make_record("after")}))->first_offset,
+                  expect)
+            << info.name;
     }
+    EXPECT_GT(ending_in_batch, 0u);
 }
 
 // ---------------------------------------------------------------- failing disk
@@ -355,13 +559,28 @@ TEST(RocksdbJournal, FailedWriteFailsTheWholeBatchAndRollsBackOffsets) {
     const std::string failed_series = "robustmq_journal_failed_appends_total{engine=\"rocksdb\"}";
     const std::string appends_series = "robustmq_journal_appends_total{engine=\"rocksdb\"}";
     shard_id topic;
+    // Outlive the journal: observers stay registered until it is destroyed.
+    std::mutex observed_mu;
+    std::vector<std::vector<std::pair<shard_id, int64_t>>> observed;
     {
         auto opened = detail::open_rocksdb_journal(o, env.get());
         ASSERT_TRUE(opened.has_value());
         auto j = std::move(opened).value();
         topic = *j->create_shard("topic");
         auto inbox = *j->create_shard("inbox");
+        j->add_append_observer([&](std::span<const shard_progress> progress) {
+            std::lock_guard lk(observed_mu);
+            observed.emplace_back();
+            for (const auto& p : progress) observed.back().emplace_back(p.shard, p.next_offset);
+        });
+        auto observed_calls = [&] {
+            std::lock_guard lk(observed_mu);
+            return observed;
+        };
         ASSERT_TRUE(append_sync(*j, make_request(topic, {make_record("ok")})).has_value());
+        ASSERT_TRUE(j->flush().has_value());  // the observers of that batch have run
+        const std::vector<std::vector<std::pair<shard_id, int64_t>>> one_call{{{topic, 1}}};
+        EXPECT_EQ(observed_calls(), one_call);
 
         fs->fail = true;
         // Queue several appends so that they share one failing batch.
@@ -395,9 +614,13 @@ TEST(RocksdbJournal, FailedWriteFailsTheWholeBatchAndRollsBackOffsets) {
         auto again = append_sync(*j, make_request(topic, {make_record("still failing")}));
         ASSERT_FALSE(again.has_value());
         EXPECT_EQ(again.error(), errc::io_error);
+        // Failed batches tell the observers nothing. (The writer finished the
+        // earlier batches, observers included, before taking this one.)
+        EXPECT_EQ(observed_calls(), one_call);
         EXPECT_EQ(*j->next_offset(topic), 1);
         EXPECT_EQ(test::scraped_value(reg.scrape(), failed_series), n + 1);
         j->stop();
+        EXPECT_EQ(observed_calls(), one_call);
     }
 
     auto reopened = detail::open_rocksdb_journal(o, env.get());

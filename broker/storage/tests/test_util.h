@@ -49,6 +49,15 @@ inline record make_record(std::string value, int64_t ts = 0, std::string key = {
     return r;
 }
 
+/// A stored Kafka batch covering `count` offsets (the value stands in for the
+/// RecordBatch bytes: the journal never looks inside).
+inline record make_batch(std::string value, uint32_t count, int64_t ts = 0) {
+    record r = make_record(std::move(value), ts);
+    r.format = record_format::kafka_batch;
+    r.offset_count = count;
+    return r;
+}
+
 inline append_request make_request(shard_id shard, std::vector<record> records,
                                    durability d = durability::wal,
                                    std::vector<shard_id> index_shards = {}) {

@@ -72,6 +72,27 @@ struct mqtt_config {
     uint64_t send_queue_bytes = 4 * 1024 * 1024;  // per connection, outgoing
 };
 
+/// [kafka]: the Kafka listener and the broker-side defaults Kafka clients
+/// see (topic creation, request limits, consumer-group timeouts).
+struct kafka_config {
+    std::string bind = "0.0.0.0";  // an IPv4 or IPv6 address literal
+    port_number port = 9092;
+    port_number tls_port = 9093;  // Kafka over TLS: opened only when [tls] has a certificate
+    /// Host name or address Metadata tells clients to connect to; empty =
+    /// the local address of the connection the client came in on.
+    std::string advertised_host;
+    uint64_t max_connections = 100'000;  // per listener
+    uint32_t max_request_bytes =
+        100 * 1024 * 1024;  // one request, as Kafka's socket.request.max.bytes
+    uint32_t max_message_bytes =
+        1024 * 1024 + 12;            // one record batch, as Kafka's message.max.bytes
+    bool auto_create_topics = true;  // Metadata / Produce create unknown topics
+    uint32_t num_partitions = 1;     // partitions of auto-created topics
+    uint32_t group_min_session_timeout_ms = 6'000;
+    uint32_t group_max_session_timeout_ms = 1'800'000;
+    uint32_t group_initial_rebalance_delay_ms = 3'000;
+};
+
 enum class storage_engine { rocksdb, memory };
 enum class durability_level { none, wal, fsync };
 
@@ -140,6 +161,7 @@ struct server_config {
     node_config node;
     log_config log;
     mqtt_config mqtt;
+    kafka_config kafka;
     storage_config storage;
     tls_config tls;
     auth_config auth;

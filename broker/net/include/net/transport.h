@@ -63,6 +63,12 @@ public:
     /// The peer as "ip:port" ("[v6]:port" for IPv6), fixed at accept time.
     virtual std::string remote_endpoint() const = 0;
 
+    /// Our side, "ip:port" as remote_endpoint(): the address the peer
+    /// reached (a protocol may advertise it back, as Kafka's Metadata
+    /// does). Set by the listener before on_accept; empty otherwise.
+    const std::string& local_endpoint() const { return local_endpoint_; }
+    void set_local_endpoint(std::string ep) { local_endpoint_ = std::move(ep); }
+
     /// "tcp", "ws", "tls" or "wss": for logs and metrics labels.
     virtual std::string_view kind() const = 0;
 
@@ -85,6 +91,7 @@ protected:
 
 private:
     size_t thread_index_;
+    std::string local_endpoint_;
 };
 
 }  // namespace robust::net

@@ -1,0 +1,85 @@
+#include "kafka/codec/error_code.h"
+
+namespace robust::kafka::codec {
+
+std::string_view name(error_code e) noexcept {
+    switch (e) {
+#define ROBUST_KAFKA_ERROR(id, text) \
+    case error_code::id:             \
+        return text;
+        ROBUST_KAFKA_ERROR(unknown_server_error, "UNKNOWN_SERVER_ERROR")
+        ROBUST_KAFKA_ERROR(none, "NONE")
+        ROBUST_KAFKA_ERROR(offset_out_of_range, "OFFSET_OUT_OF_RANGE")
+        ROBUST_KAFKA_ERROR(corrupt_message, "CORRUPT_MESSAGE")
+        ROBUST_KAFKA_ERROR(unknown_topic_or_partition, "UNKNOWN_TOPIC_OR_PARTITION")
+        ROBUST_KAFKA_ERROR(invalid_fetch_size, "INVALID_FETCH_SIZE")
+        ROBUST_KAFKA_ERROR(leader_not_available, "LEADER_NOT_AVAILABLE")
+        ROBUST_KAFKA_ERROR(not_leader_or_follower, "NOT_LEADER_OR_FOLLOWER")
+        ROBUST_KAFKA_ERROR(request_timed_out, "REQUEST_TIMED_OUT")
+        ROBUST_KAFKA_ERROR(message_too_large, "MESSAGE_TOO_LARGE")
+        ROBUST_KAFKA_ERROR(offset_metadata_too_large, "OFFSET_METADATA_TOO_LARGE")
+        ROBUST_KAFKA_ERROR(network_exception, "NETWORK_EXCEPTION")
+        ROBUST_KAFKA_ERROR(coordinator_load_in_progress, "COORDINATOR_LOAD_IN_PROGRESS")
+        ROBUST_KAFKA_ERROR(coordinator_not_available, "COORDINATOR_NOT_AVAILABLE")
+        ROBUST_KAFKA_ERROR(not_coordinator, "NOT_COORDINATOR")
+        ROBUST_KAFKA_ERROR(invalid_topic_exception, "INVALID_TOPIC_EXCEPTION")
+        ROBUST_KAFKA_ERROR(record_list_too_large, "RECORD_LIST_TOO_LARGE")
+        ROBUST_KAFKA_ERROR(not_enough_replicas, "NOT_ENOUGH_REPLICAS")
+        ROBUST_KAFKA_ERROR(invalid_required_acks, "INVALID_REQUIRED_ACKS")
+        ROBUST_KAFKA_ERROR(illegal_generation, "ILLEGAL_GENERATION")
+        ROBUST_KAFKA_ERROR(inconsistent_group_protocol, "INCONSISTENT_GROUP_PROTOCOL")
+        ROBUST_KAFKA_ERROR(invalid_group_id, "INVALID_GROUP_ID")
+        ROBUST_KAFKA_ERROR(unknown_member_id, "UNKNOWN_MEMBER_ID")
+        ROBUST_KAFKA_ERROR(invalid_session_timeout, "INVALID_SESSION_TIMEOUT")
+        ROBUST_KAFKA_ERROR(rebalance_in_progress, "REBALANCE_IN_PROGRESS")
+        ROBUST_KAFKA_ERROR(invalid_commit_offset_size, "INVALID_COMMIT_OFFSET_SIZE")
+        ROBUST_KAFKA_ERROR(topic_authorization_failed, "TOPIC_AUTHORIZATION_FAILED")
+        ROBUST_KAFKA_ERROR(group_authorization_failed, "GROUP_AUTHORIZATION_FAILED")
+        ROBUST_KAFKA_ERROR(cluster_authorization_failed, "CLUSTER_AUTHORIZATION_FAILED")
+        ROBUST_KAFKA_ERROR(invalid_timestamp, "INVALID_TIMESTAMP")
+        ROBUST_KAFKA_ERROR(unsupported_sasl_mechanism, "UNSUPPORTED_SASL_MECHANISM")
+        ROBUST_KAFKA_ERROR(illegal_sasl_state, "ILLEGAL_SASL_STATE")
+        ROBUST_KAFKA_ERROR(unsupported_version, "UNSUPPORTED_VERSION")
+        ROBUST_KAFKA_ERROR(topic_already_exists, "TOPIC_ALREADY_EXISTS")
+        ROBUST_KAFKA_ERROR(invalid_partitions, "INVALID_PARTITIONS")
+        ROBUST_KAFKA_ERROR(invalid_replication_factor, "INVALID_REPLICATION_FACTOR")
+        ROBUST_KAFKA_ERROR(invalid_replica_assignment, "INVALID_REPLICA_ASSIGNMENT")
+        ROBUST_KAFKA_ERROR(invalid_config, "INVALID_CONFIG")
+        ROBUST_KAFKA_ERROR(not_controller, "NOT_CONTROLLER")
+        ROBUST_KAFKA_ERROR(invalid_request, "INVALID_REQUEST")
+        ROBUST_KAFKA_ERROR(unsupported_for_message_format, "UNSUPPORTED_FOR_MESSAGE_FORMAT")
+        ROBUST_KAFKA_ERROR(policy_violation, "POLICY_VIOLATION")
+        ROBUST_KAFKA_ERROR(out_of_order_sequence_number, "OUT_OF_ORDER_SEQUENCE_NUMBER")
+        ROBUST_KAFKA_ERROR(duplicate_sequence_number, "DUPLICATE_SEQUENCE_NUMBER")
+        ROBUST_KAFKA_ERROR(invalid_producer_epoch, "INVALID_PRODUCER_EPOCH")
+        ROBUST_KAFKA_ERROR(invalid_txn_state, "INVALID_TXN_STATE")
+        ROBUST_KAFKA_ERROR(invalid_producer_id_mapping, "INVALID_PRODUCER_ID_MAPPING")
+        ROBUST_KAFKA_ERROR(invalid_transaction_timeout, "INVALID_TRANSACTION_TIMEOUT")
+        ROBUST_KAFKA_ERROR(concurrent_transactions, "CONCURRENT_TRANSACTIONS")
+        ROBUST_KAFKA_ERROR(transactional_id_authorization_failed,
+                           "TRANSACTIONAL_ID_AUTHORIZATION_FAILED")
+        ROBUST_KAFKA_ERROR(security_disabled, "SECURITY_DISABLED")
+        ROBUST_KAFKA_ERROR(operation_not_attempted, "OPERATION_NOT_ATTEMPTED")
+        ROBUST_KAFKA_ERROR(kafka_storage_error, "KAFKA_STORAGE_ERROR")
+        ROBUST_KAFKA_ERROR(log_dir_not_found, "LOG_DIR_NOT_FOUND")
+        ROBUST_KAFKA_ERROR(sasl_authentication_failed, "SASL_AUTHENTICATION_FAILED")
+        ROBUST_KAFKA_ERROR(unknown_producer_id, "UNKNOWN_PRODUCER_ID")
+        ROBUST_KAFKA_ERROR(reassignment_in_progress, "REASSIGNMENT_IN_PROGRESS")
+        ROBUST_KAFKA_ERROR(non_empty_group, "NON_EMPTY_GROUP")
+        ROBUST_KAFKA_ERROR(group_id_not_found, "GROUP_ID_NOT_FOUND")
+        ROBUST_KAFKA_ERROR(fetch_session_id_not_found, "FETCH_SESSION_ID_NOT_FOUND")
+        ROBUST_KAFKA_ERROR(invalid_fetch_session_epoch, "INVALID_FETCH_SESSION_EPOCH")
+        ROBUST_KAFKA_ERROR(member_id_required, "MEMBER_ID_REQUIRED")
+        ROBUST_KAFKA_ERROR(group_max_size_reached, "GROUP_MAX_SIZE_REACHED")
+        ROBUST_KAFKA_ERROR(fenced_instance_id, "FENCED_INSTANCE_ID")
+        ROBUST_KAFKA_ERROR(unstable_offset_commit, "UNSTABLE_OFFSET_COMMIT")
+        ROBUST_KAFKA_ERROR(throttling_quota_exceeded, "THROTTLING_QUOTA_EXCEEDED")
+        ROBUST_KAFKA_ERROR(producer_fenced, "PRODUCER_FENCED")
+        ROBUST_KAFKA_ERROR(invalid_record, "INVALID_RECORD")
+        ROBUST_KAFKA_ERROR(unknown_topic_id, "UNKNOWN_TOPIC_ID")
+#undef ROBUST_KAFKA_ERROR
+    }
+    return "UNKNOWN";
+}
+
+}  // namespace robust::kafka::codec
