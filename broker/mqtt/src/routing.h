@@ -59,6 +59,11 @@ struct delivery {
     bool retain = false;                      // the RETAIN flag to send
     std::vector<uint32_t> subscription_ids;
     int64_t inbox_offset = -1;  // offset in anchor->inbox, or -1 when not journaled
+    /// The persistent session already had mqtt.max_queued_messages
+    /// unacknowledged messages when this one was published: it is not kept,
+    /// even if the client reconnects before the delivery reaches the
+    /// session (the publisher's PUBACK precedes the fan-out).
+    bool over_queue_limit = false;
     /// Set when the message reached the session through a shared group
     /// (name, filter): if the session ends before it is acknowledged,
     /// another member of the group gets it.

@@ -82,6 +82,10 @@ void session::detach() {
 
 void session::enqueue(delivery d) {
     auto& b = worker_->broker();
+    if (d.over_queue_limit) {
+        b.stats.drop(metrics::drop_reason::queue_full);
+        return;
+    }
     if (!conn_) {
         // Offline: journaled messages wait in the inbox; others are not
         // kept for an offline client (QoS 0, or over the queue limit).

@@ -78,6 +78,7 @@ void worker::prepare(prepared_publish& p, uint64_t origin_session) {
                 p.inbox_delivery.push_back(p.deliveries.size());
             } else {
                 a.queued.fetch_sub(1, std::memory_order_relaxed);
+                d.over_queue_limit = true;
             }
         }
         p.deliveries.push_back(std::move(d));

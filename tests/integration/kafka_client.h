@@ -1,0 +1,123 @@
+#pragma once
+// A minimal blocking Kafka client on our own codec, for integration tests:
+// POSIX socket, poll() with timeouts, one request at a time. Not for
+// production use.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "base/clock.h"
+#include "base/shared_buffer.h"
+#include "kafka/codec/api.h"
+
+namespace robust::test {
+
+class kafka_client {
+public:
+    explicit kafka_client(uint16_t port) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(port);
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            throw std::runtime_error("connect failed");
+        }
+        int one = 1;
+        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    ~kafka_client() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    kafka_client(const kafka_client&) = delete;
+
+    void send_raw(std::string_view bytes) {
+        size_t off = 0;
+        while (off < bytes.size()) {
+            ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+            if (n <= 0) throw std::runtime_error("send failed");
+            off += size_t(n);
+        }
+    }
+
+    /// Sends a request: header v1/v2 as the API and version ask, then the
+    /// body `encode(writer&)` writes. Returns its correlation id.
+    template <class Encode>
+    int32_t send(kafka::codec::api_key key, int16_t version, Encode&& encode) {
+        namespace kc = kafka::codec;
+        const bool flexible = kc::is_flexible(key, version);
+        kc::writer w(flexible);
+        w.i16(static_cast<int16_t>(key));
+        w.i16(version);
+        const int32_t id = ++correlation_;
+        w.i32(id);
+        w.classic_nullable_string(std::string("it-client"));
+        w.tagged_fields();
+        encode(w);
+        send_raw(kc::frame(w.take()));
+        return id;
+    }
+
+    /// The body of the next response (after its correlation id and, for a
+    /// flexible response, its tagged fields), or nullopt on timeout/close.
+    std::optional<std::string> receive(
+        kafka::codec::api_key key, int16_t version,
+        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+        auto frame = receive_frame(timeout);
+        if (!frame) return std::nullopt;
+        size_t header = 4;
+        if (key != kafka::codec::api_key::api_versions && kafka::codec::is_flexible(key, version)) {
+            header += 1;  // an empty tagged-field section
+        }
+        return frame->substr(header);
+    }
+
+    /// One whole response frame without its size prefix.
+    std::optional<std::string> receive_frame(std::chrono::milliseconds timeout) {
+        const int64_t deadline = now_unix_ms() + timeout.count();
+        for (;;) {
+            auto size = kafka::codec::frame_size(as_bytes(buf_));
+            if (size && buf_.size() >= 4 + size_t(*size)) {
+                std::string out = buf_.substr(4, size_t(*size));
+                buf_.erase(0, 4 + size_t(*size));
+                return out;
+            }
+            const int64_t left = deadline - now_unix_ms();
+            if (left <= 0) return std::nullopt;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, int(left)) <= 0) return std::nullopt;
+            char tmp[65536];
+            ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+            if (n <= 0) {
+                closed_ = true;
+                return std::nullopt;
+            }
+            buf_.append(tmp, size_t(n));
+        }
+    }
+
+    /// True once the server has closed the connection (waits up to timeout).
+    bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+        while (!closed_) {
+            if (!receive_frame(timeout)) break;
+        }
+        return closed_;
+    }
+
+private:
+    int fd_ = -1;
+    int32_t correlation_ = 0;
+    std::string buf_;
+    bool closed_ = false;
+};
+
+}  // namespace robust::test
