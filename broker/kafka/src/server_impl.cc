@@ -32,8 +32,11 @@ status server_impl::start() {
         spdlog::error("kafka: cannot load the topics: {}", s.error().message());
         return s;
     }
-    journal_.add_append_observer(
-        [this](std::span<const storage::shard_progress> p) { on_appended(p); });
+    hook_->target = this;
+    journal_.add_append_observer([hook = hook_](std::span<const storage::shard_progress> p) {
+        std::lock_guard lock(hook->mu);
+        if (hook->target) hook->target->on_appended(p);
+    });
     if (auto s = groups_->start(); !s) return s;
 
     using listener_kind = decltype(net::listener_options{}.kind);
@@ -96,6 +99,10 @@ void server_impl::stop() {
         asio::post(c->context(), [c] { c->close("server stopping"); });
     }
     blocking_.join();
+    {
+        std::lock_guard lock(hook_->mu);
+        hook_->target = nullptr;
+    }
     catalog_.stop();
 }
 

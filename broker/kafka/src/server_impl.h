@@ -98,6 +98,15 @@ private:
     std::unordered_map<connection*, std::weak_ptr<connection>> connections_;
     bool stopping_ = false;
 
+    // The journal keeps its observers for its whole life (they cannot be
+    // removed), and it outlives this server: the observer reaches the
+    // server through this hook, which stop() empties.
+    struct append_hook {
+        std::mutex mu;
+        server_impl* target = nullptr;
+    };
+    std::shared_ptr<append_hook> hook_ = std::make_shared<append_hook>();
+
     struct waiter {
         int64_t offset;
         std::shared_ptr<const std::atomic<bool>> armed;
