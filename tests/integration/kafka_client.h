@@ -18,35 +18,20 @@
 #include "base/clock.h"
 #include "base/shared_buffer.h"
 #include "kafka/codec/api.h"
+#include "loopback_socket.h"
 
 namespace robust::test {
 
 class kafka_client {
 public:
-    explicit kafka_client(uint16_t port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-            throw std::runtime_error("connect failed");
-        }
-        int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+    explicit kafka_client(uint16_t port) : fd_(connect_loopback(port)) {}
     ~kafka_client() {
         if (fd_ >= 0) ::close(fd_);
     }
     kafka_client(const kafka_client&) = delete;
 
     void send_raw(std::string_view bytes) {
-        size_t off = 0;
-        while (off < bytes.size()) {
-            ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-            if (n <= 0) throw std::runtime_error("send failed");
-            off += size_t(n);
-        }
+        if (!send_all(fd_, bytes)) throw std::runtime_error("send failed");
     }
 
     /// Sends a request: header v1/v2 as the API and version ask, then the

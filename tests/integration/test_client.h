@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "loopback_socket.h"
 #include "mqtt/codec/codec.h"
 
 namespace robust::test {
@@ -28,20 +29,7 @@ public:
     /// connecting), for tests of a client that does not read.
     test_client(uint16_t port, codec::protocol_version v = codec::protocol_version::v5,
                 int recv_buffer = 0)
-        : version_(v) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (recv_buffer > 0)
-            ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &recv_buffer, sizeof recv_buffer);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_port = htons(port);
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-            throw std::runtime_error("connect failed");
-        }
-        int one = 1;
-        ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    }
+        : fd_(connect_loopback(port, recv_buffer)), version_(v) {}
     ~test_client() {
         if (fd_ >= 0) ::close(fd_);
     }
@@ -51,15 +39,7 @@ public:
         if (!try_send_raw(bytes)) throw std::runtime_error("send failed");
     }
     /// False when the server closed the connection before all was sent.
-    bool try_send_raw(std::string_view bytes) {
-        size_t off = 0;
-        while (off < bytes.size()) {
-            ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
-            if (n <= 0) return false;
-            off += size_t(n);
-        }
-        return true;
-    }
+    bool try_send_raw(std::string_view bytes) { return send_all(fd_, bytes); }
     void send(const codec::packet& p) {
         std::string out;
         codec::encode(p, version_, out);
