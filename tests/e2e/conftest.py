@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(__file__))
 
 import harness  # noqa: E402
+import kafka_util  # noqa: E402
 import raw_mqtt  # noqa: E402
 
 
@@ -52,17 +53,19 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def broker_factory(request, tmp_path):
-    """broker_factory(**settings) -> a started Broker with those custom settings.
+    """broker_factory(kafka=None, **settings) -> a started Broker with those custom settings.
 
     Settings (robust: ROBUSTMQ_MQTT_<KEY>; mosquitto: see harness.MOSQUITTO_OPTIONS):
     max_queued_messages, sys_interval_s, max_packet_size, topic_alias_maximum,
     receive_maximum, max_qos, retain_available (robust-server's [mqtt] config keys).
+    kafka={key: value}: robust-server's [kafka] config keys (ROBUSTMQ_KAFKA_<KEY>);
+    the test is skipped under mosquitto, which has no Kafka listener.
     Every broker is stopped at teardown; a non-zero exit code fails the test."""
     brokers = []
     request.node._e2e_brokers = brokers
 
-    def make(**settings):
-        b = harness.make_broker(tmp_path / f"data{len(brokers)}", settings)
+    def make(kafka=None, **settings):
+        b = harness.make_broker(tmp_path / f"data{len(brokers)}", settings, kafka=kafka)
         brokers.append(b)
         return b
 
@@ -106,6 +109,16 @@ def raw(broker):
     yield make
     for r in made:
         r.close()
+
+
+@pytest.fixture
+def kclients(broker_factory):
+    """kafka_util.Clients: confluent-kafka producers/consumers/admin clients for a
+    test; consumers are closed at teardown, before the brokers stop."""
+    kafka_util.require_confluent()
+    c = kafka_util.Clients()
+    yield c
+    c.close()
 
 
 @pytest.fixture

@@ -25,4 +25,8 @@ std::vector<listener_info> server::listeners() const {
     return impl_->listeners();
 }
 
+metrics::kafka_sample server::metrics_sample() const {
+    return impl_->metrics_sample();
+}
+
 }  // namespace robust::kafka

@@ -7,6 +7,7 @@
 #include "group_service.h"
 #include "handlers/handlers.h"
 #include "kafka/codec/messages/api_versions.h"
+#include "meta/model.h"
 #include "net/io_pool.h"
 #include "net/tls.h"
 
@@ -215,8 +216,73 @@ bool server_impl::authorized(const request& req) {
     return false;
 }
 
+void server_impl::count_error(int16_t api, codec::error_code e) {
+    if (e == codec::error_code::none) return;
+    std::lock_guard lock(errors_mu_);
+    ++errors_[{api, static_cast<int16_t>(e)}];
+}
+
+metrics::kafka_sample server_impl::metrics_sample() {
+    metrics::kafka_sample out;
+    std::map<std::string, uint64_t> live;
+    {
+        std::lock_guard lock(conn_mu_);
+        for (const auto& [c, w] : connections_) {
+            if (auto conn = w.lock()) ++live[conn->listener()];
+        }
+    }
+    for (const auto& l : listener_info_) live.try_emplace(l.name, 0);
+    out.connections_by_listener.assign(live.begin(), live.end());
+    for (const auto& a : codec::supported_apis()) {
+        const auto key = static_cast<size_t>(a.key);
+        if (key < requests_.size()) {
+            out.requests.emplace_back(std::string(a.name),
+                                      requests_[key].load(std::memory_order_relaxed));
+        }
+    }
+    {
+        std::lock_guard lock(errors_mu_);
+        for (const auto& [k, n] : errors_) {
+            out.errors.push_back(
+                {std::string(codec::api_name(k.first)),
+                 std::string(codec::name(static_cast<codec::error_code>(k.second))), n});
+        }
+    }
+    out.produce_bytes = produce_bytes_.load(std::memory_order_relaxed);
+    out.produce_records = produce_records_.load(std::memory_order_relaxed);
+    out.fetch_bytes = fetch_bytes_.load(std::memory_order_relaxed);
+    const auto stats =
+        groups_->with([](groups::group_coordinator& c, int64_t) { return c.stats(); });
+    out.rebalances = stats.rebalances_completed;
+    out.group_members = stats.members;
+    for (size_t st = 0; st < stats.groups_by_state.size(); ++st) {
+        const auto state = static_cast<groups::group_state>(st);
+        if (state == groups::group_state::dead) continue;
+        out.groups_by_state.emplace_back(std::string(groups::to_string(state)),
+                                         stats.groups_by_state[st]);
+    }
+    // Lag: committed positions of Kafka groups ("kafka/<tenant>/<group>")
+    // against their partitions' next offsets; both are in memory.
+    std::map<std::pair<std::string, std::string>, int64_t> lags;
+    for (const auto& p : journal_.list_positions("kafka/")) {
+        const std::string_view rest = std::string_view(p.group).substr(6);
+        const auto slash = rest.find('/');
+        if (slash == std::string_view::npos) continue;
+        auto tenant = meta::unescape_key_part(rest.substr(0, slash));
+        auto next = journal_.next_offset(p.shard);
+        if (!tenant || !next) continue;
+        lags[{*tenant, std::string(rest.substr(slash + 1))}] +=
+            std::max<int64_t>(0, *next - p.next_offset);
+    }
+    for (const auto& [k, lag] : lags) out.lags.push_back({k.first, k.second, lag});
+    return out;
+}
+
 void server_impl::handle(request req) {
     const auto& h = req.header();
+    if (h.api_key >= 0 && static_cast<size_t>(h.api_key) < requests_.size()) {
+        requests_[static_cast<size_t>(h.api_key)].fetch_add(1, std::memory_order_relaxed);
+    }
     const codec::api_support* api = codec::find_api(h.api_key);
     const bool supported =
         api && h.api_version >= api->min_version && h.api_version <= api->max_version;

@@ -8,9 +8,11 @@
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -18,7 +20,9 @@
 
 #include "catalog.h"
 #include "connection.h"
+#include "kafka/codec/error_code.h"
 #include "kafka/server.h"
+#include "metrics/samples.h"
 #include "net/listener.h"
 #include "producer_state.h"
 
@@ -73,6 +77,17 @@ public:
 
     std::string cluster_id() const { return cluster_id_; }
 
+    /// Counts an error code answered to `api` (robustmq_kafka_errors_total);
+    /// none is not counted. Any thread.
+    void count_error(int16_t api, codec::error_code e);
+    void count_produced(uint64_t bytes, uint64_t records) {
+        produce_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+        produce_records_.fetch_add(records, std::memory_order_relaxed);
+    }
+    void count_fetched(uint64_t bytes) { fetch_bytes_.fetch_add(bytes, std::memory_order_relaxed); }
+    /// Everything robustmq_kafka_* shows, for the metrics registry.
+    metrics::kafka_sample metrics_sample();
+
 private:
     void accept(std::unique_ptr<net::transport> t);
     /// SASL done, or anonymous access allowed for this peer (auth.anonymous);
@@ -112,6 +127,12 @@ private:
         std::shared_ptr<const std::atomic<bool>> armed;
         std::function<void()> wake;
     };
+    // Metrics: per-API request counts (API keys are small), the rest below.
+    std::array<std::atomic<uint64_t>, 64> requests_{};
+    std::atomic<uint64_t> produce_bytes_{0}, produce_records_{0}, fetch_bytes_{0};
+    std::mutex errors_mu_;
+    std::map<std::pair<int16_t, int16_t>, uint64_t> errors_;  // (api, error) -> count
+
     std::mutex wait_mu_;
     std::unordered_map<uint64_t, std::vector<waiter>> waiters_;  // by shard id
 };

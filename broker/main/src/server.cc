@@ -141,6 +141,8 @@ status server::start() {
     parts_->kafka = std::make_unique<kafka::server>(kafka_options(cfg_), *parts_->pool,
                                                     *parts_->journal, *parts_->meta, *parts_->auth);
     if (auto s = parts_->kafka->start(); !s) return s;
+    kafka::server* kafka = parts_->kafka.get();
+    parts_->metrics->set_kafka_source([kafka] { return kafka->metrics_sample(); });
 
     if (config::listener_enabled(cfg_.http.port)) {
         admin::context ctx{
@@ -170,6 +172,7 @@ void server::stop() {
     if (parts_->admin) parts_->admin->stop();
     parts_->admin.reset();
     parts_->metrics->set_mqtt_source({});
+    parts_->metrics->set_kafka_source({});
     parts_->metrics->set_auth_source({});
     if (parts_->kafka) parts_->kafka->stop();
     if (parts_->mqtt) parts_->mqtt->stop();

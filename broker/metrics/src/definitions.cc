@@ -120,6 +120,32 @@ families::families(prometheus::Registry& r) {
     acl_publish_denied = cumulative_counter(acl.Add({{"action", "publish"}}));
     acl_subscribe_denied = cumulative_counter(acl.Add({{"action", "subscribe"}}));
 
+    // ---- Kafka --------------------------------------------------------------
+    kafka_requests = &counter("robustmq_kafka_requests_total", "Kafka requests received by API.");
+    kafka_errors = &counter("robustmq_kafka_errors_total",
+                            "Kafka error codes answered, by API and error (per partition where "
+                            "the API answers per partition).");
+    kafka_produce_bytes = cumulative_counter(
+        counter("robustmq_kafka_produce_bytes_total",
+                "Record batch bytes appended by Kafka producers (as sent, compressed or not).")
+            .Add({}));
+    kafka_produce_records = cumulative_counter(
+        counter("robustmq_kafka_produce_records_total", "Records appended by Kafka producers.")
+            .Add({}));
+    kafka_fetch_bytes = cumulative_counter(
+        counter("robustmq_kafka_fetch_bytes_total", "Record bytes returned to Kafka fetches.")
+            .Add({}));
+    kafka_rebalances = cumulative_counter(
+        counter("robustmq_kafka_group_rebalances_total",
+                "Consumer-group rebalances completed (the leader's assignment handed out).")
+            .Add({}));
+    kafka_groups = &gauge("robustmq_kafka_groups", "Consumer groups by state.");
+    kafka_group_members =
+        &gauge("robustmq_kafka_group_members", "Members of all consumer groups.").Add({});
+    kafka_lag = &gauge("robustmq_kafka_consumer_group_lag",
+                       "Records a consumer group is behind: the partitions' next offsets minus "
+                       "its committed offsets, summed over the partitions it committed.");
+
     // ---- storage ------------------------------------------------------------
     auto& latency = histogram("robustmq_journal_append_latency_seconds",
                               "Group-commit write latency: from the journal writer taking a batch "

@@ -105,6 +105,17 @@ struct families {
     cumulative_counter acl_publish_denied;
     cumulative_counter acl_subscribe_denied;
 
+    // Kafka (set_kafka_source): label sets come and go with the sample.
+    prometheus::Family<prometheus::Counter>* kafka_requests = nullptr;  // {api}
+    prometheus::Family<prometheus::Counter>* kafka_errors = nullptr;    // {api, error}
+    cumulative_counter kafka_produce_bytes;
+    cumulative_counter kafka_produce_records;
+    cumulative_counter kafka_fetch_bytes;
+    cumulative_counter kafka_rebalances;
+    prometheus::Family<prometheus::Gauge>* kafka_groups = nullptr;  // {state}
+    prometheus::Gauge* kafka_group_members = nullptr;
+    prometheus::Family<prometheus::Gauge>* kafka_lag = nullptr;  // {tenant, group}
+
     // Storage.
     std::array<journal_series, journal_engines> journal;
     prometheus::Family<prometheus::Gauge>* storage_size = nullptr;                // {store}

@@ -54,6 +54,13 @@ struct registry::impl {
     std::mutex mu;
     std::function<mqtt_sample()> mqtt;
     std::function<auth_sample()> auth;
+    std::function<kafka_sample()> kafka;
+    // Kafka series whose labels come from the sample, by label values.
+    std::map<std::string, prometheus::Gauge*, std::less<>> kafka_listeners;
+    std::map<std::string, detail::cumulative_counter, std::less<>> kafka_requests;
+    std::map<std::pair<std::string, std::string>, detail::cumulative_counter> kafka_errors;
+    std::map<std::string, prometheus::Gauge*, std::less<>> kafka_states;
+    std::map<std::pair<std::string, std::string>, prometheus::Gauge*, std::less<>> kafka_lags;
     std::map<uint64_t, storage_source> storage;
     uint64_t next_source_id = 1;
     std::map<std::string, prometheus::Gauge*, std::less<>> listeners;
@@ -129,6 +136,80 @@ struct registry::impl {
         f.acl_subscribe_denied.advance(d(s.subscribe_denied));
     }
 
+    void rebase_kafka() {
+        for (auto& [_, c] : kafka_requests) c.rebase();
+        for (auto& [_, c] : kafka_errors) c.rebase();
+        for (auto* c : {&f.kafka_produce_bytes, &f.kafka_produce_records, &f.kafka_fetch_bytes,
+                        &f.kafka_rebalances}) {
+            c->rebase();
+        }
+    }
+
+    // Sets the gauges of `family` to `values` (label value -> value), adding
+    // series for new label values and removing those that are gone.
+    template <class Key, class Values, class Labels>
+    static void sync_gauges(prometheus::Family<prometheus::Gauge>& family,
+                            std::map<Key, prometheus::Gauge*, std::less<>>& series,
+                            const Values& values, Labels&& labels_of) {
+        for (auto it = series.begin(); it != series.end();) {
+            if (values.contains(it->first)) {
+                ++it;
+            } else {
+                family.Remove(it->second);
+                it = series.erase(it);
+            }
+        }
+        for (const auto& [key, v] : values) {
+            auto& g = series[key];
+            if (g == nullptr) g = &family.Add(labels_of(key));
+            g->Set(d(v));
+        }
+    }
+
+    void apply(const kafka_sample& s) {
+        std::map<std::string, uint64_t, std::less<>> live;
+        for (const auto& [listener, n] : s.connections_by_listener) live[listener] += n;
+        sync_gauges(*f.connections, kafka_listeners, live, [](const std::string& l) {
+            return prometheus::Labels{{"protocol", "kafka"}, {"listener", l}};
+        });
+        for (const auto& [api, n] : s.requests) {
+            auto it = kafka_requests.find(api);
+            if (it == kafka_requests.end()) {
+                it = kafka_requests
+                         .emplace(api,
+                                  detail::cumulative_counter(f.kafka_requests->Add({{"api", api}})))
+                         .first;
+            }
+            it->second.advance(d(n));
+        }
+        for (const auto& e : s.errors) {
+            auto key = std::make_pair(e.api, e.error);
+            auto it = kafka_errors.find(key);
+            if (it == kafka_errors.end()) {
+                it = kafka_errors
+                         .emplace(key, detail::cumulative_counter(f.kafka_errors->Add(
+                                           {{"api", e.api}, {"error", e.error}})))
+                         .first;
+            }
+            it->second.advance(d(e.count));
+        }
+        f.kafka_produce_bytes.advance(d(s.produce_bytes));
+        f.kafka_produce_records.advance(d(s.produce_records));
+        f.kafka_fetch_bytes.advance(d(s.fetch_bytes));
+        f.kafka_rebalances.advance(d(s.rebalances));
+        std::map<std::string, uint64_t, std::less<>> states(s.groups_by_state.begin(),
+                                                            s.groups_by_state.end());
+        sync_gauges(*f.kafka_groups, kafka_states, states, [](const std::string& st) {
+            return prometheus::Labels{{"state", st}};
+        });
+        f.kafka_group_members->Set(d(s.group_members));
+        std::map<std::pair<std::string, std::string>, int64_t, std::less<>> lags;
+        for (const auto& l : s.lags) lags[{l.tenant, l.group}] += l.lag;
+        sync_gauges(*f.kafka_lag, kafka_lags, lags, [](const auto& k) {
+            return prometheus::Labels{{"tenant", k.first}, {"group", k.second}};
+        });
+    }
+
     void collect_storage() {
         std::map<std::string, storage_sample, std::less<>> sums;
         for (const auto& [id, src] : storage) {
@@ -199,6 +280,7 @@ std::string registry::scrape() {
     auto& m = *impl_;
     if (m.mqtt) m.apply(m.mqtt());
     if (m.auth) m.apply(m.auth());
+    if (m.kafka) m.apply(m.kafka());
     m.collect_storage();
     m.collect_process();
     m.f.uptime->Set(std::chrono::duration<double>(steady_clock::now() - m.started).count());
@@ -217,6 +299,12 @@ void registry::set_mqtt_source(std::function<mqtt_sample()> source) {
     std::lock_guard lk(impl_->mu);
     impl_->mqtt = std::move(source);
     impl_->rebase_mqtt();
+}
+
+void registry::set_kafka_source(std::function<kafka_sample()> source) {
+    std::lock_guard lk(impl_->mu);
+    impl_->kafka = std::move(source);
+    impl_->rebase_kafka();
 }
 
 void registry::set_auth_source(std::function<auth_sample()> source) {

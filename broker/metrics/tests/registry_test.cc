@@ -371,5 +371,56 @@ TEST(MetricsRegistry, ConcurrentScrapesCommitsAndSources) {
               4000);
 }
 
+TEST(MetricsRegistry, KafkaSampleFollowsItsLabels) {
+    registry r;
+    kafka_sample k;
+    k.connections_by_listener = {{"kafka", 2}};
+    k.requests = {{"Produce", 5}, {"Fetch", 7}};
+    k.errors = {{"Produce", "UNKNOWN_TOPIC_OR_PARTITION", 1}};
+    k.produce_bytes = 1000;
+    k.produce_records = 10;
+    k.fetch_bytes = 900;
+    k.rebalances = 3;
+    k.groups_by_state = {{"Stable", 1}, {"Empty", 2}};
+    k.group_members = 4;
+    k.lags = {{"default", "g1", 12}};
+    r.set_kafka_source([&k] { return k; });
+    auto e = scrape(r);
+    EXPECT_EQ(value_of(e, "robustmq_connections", {{"protocol", "kafka"}, {"listener", "kafka"}}),
+              2);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_requests_total", {{"api", "Fetch"}}), 7);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_errors_total",
+                       {{"api", "Produce"}, {"error", "UNKNOWN_TOPIC_OR_PARTITION"}}),
+              1);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_produce_bytes_total"), 1000);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_produce_records_total"), 10);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_fetch_bytes_total"), 900);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_group_rebalances_total"), 3);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_groups", {{"state", "Empty"}}), 2);
+    EXPECT_EQ(value_of(e, "robustmq_kafka_group_members"), 4);
+    EXPECT_EQ(
+        value_of(e, "robustmq_kafka_consumer_group_lag", {{"tenant", "default"}, {"group", "g1"}}),
+        12);
+
+    // A group that is gone loses its series; counters keep advancing by deltas.
+    k.lags.clear();
+    k.requests = {{"Produce", 6}, {"Fetch", 7}};
+    e = scrape(r);
+    EXPECT_FALSE(
+        e.value("robustmq_kafka_consumer_group_lag", {{"tenant", "default"}, {"group", "g1"}})
+            .has_value());
+    EXPECT_EQ(value_of(e, "robustmq_kafka_requests_total", {{"api", "Produce"}}), 6);
+    // MQTT samples do not remove the Kafka listener's series, and the other way round.
+    r.set_mqtt_source([] {
+        mqtt_sample m;
+        m.connections_by_listener = {{"mqtt-tcp", 1}};
+        return m;
+    });
+    e = scrape(r);
+    EXPECT_EQ(value_of(e, "robustmq_connections", {{"protocol", "kafka"}, {"listener", "kafka"}}),
+              2);
+    EXPECT_EQ(value_of(e, "robustmq_connections", mqtt({{"listener", "mqtt-tcp"}})), 1);
+}
+
 }  // namespace
 }  // namespace robust::metrics

@@ -19,6 +19,7 @@
 
 #include "base/result.h"
 #include "config/config.h"
+#include "metrics/samples.h"
 #include "storage/journal.h"
 
 namespace robust::net {
@@ -70,6 +71,10 @@ public:
     void stop();
 
     std::vector<listener_info> listeners() const;
+
+    /// What robustmq_kafka_* and the Kafka connections show; any thread
+    /// (metrics::registry::set_kafka_source).
+    metrics::kafka_sample metrics_sample() const;
 
 private:
     std::unique_ptr<server_impl> impl_;

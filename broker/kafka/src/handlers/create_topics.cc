@@ -99,6 +99,7 @@ void handle_create_topics(server_impl& s, const request& r) {
         codec::create_topics_response resp;
         for (const auto& t : req.topics) {
             resp.topics.push_back(create_one(s, tenant, t, req.validate_only));
+            s.count_error(r.header().api_key, resp.topics.back().error_code);
         }
         r.respond(
             [&](codec::writer& w) { codec::encode_create_topics_response(w, resp, r.version()); });

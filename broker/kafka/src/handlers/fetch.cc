@@ -77,6 +77,12 @@ struct fetch_state : std::enable_shared_from_this<fetch_state> {
         const bool enough = total >= static_cast<size_t>(std::max(fetch.min_bytes, 1));
         if (enough || any_error || fetch.max_wait_ms <= 0 ||
             std::chrono::steady_clock::now() >= deadline) {
+            s.count_fetched(total);
+            for (const auto& topic : resp.responses) {
+                for (const auto& part : topic.partitions) {
+                    s.count_error(static_cast<int16_t>(codec::api_key::fetch), part.error_code);
+                }
+            }
             const int16_t version = req.version();
             req.respond([&](codec::writer& w) { codec::encode_fetch_response(w, resp, version); });
             return;

@@ -19,6 +19,7 @@ void handle_heartbeat(server_impl& s, const request& r) {
             return c.heartbeat(*id, req->generation_id, req->member_id, instance, now);
         });
     }
+    s.count_error(r.header().api_key, resp.error_code);
     r.respond([&](codec::writer& w) { codec::encode_heartbeat_response(w, resp, r.version()); });
 }
 

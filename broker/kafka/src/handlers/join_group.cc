@@ -9,7 +9,8 @@ namespace robust::kafka {
 void handle_join_group(server_impl& s, const request& r) {
     auto req = codec::decode_join_group_request(r.body(), r.version());
     if (!req) return reject_malformed(r, req.error());
-    auto reply = [r](const groups::join_result& res) {
+    auto reply = [&s, r](const groups::join_result& res) {
+        s.count_error(r.header().api_key, res.error);
         codec::join_group_response resp;
         resp.error_code = res.error;
         resp.generation_id = res.generation_id;

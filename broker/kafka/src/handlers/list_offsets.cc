@@ -86,6 +86,7 @@ void handle_list_offsets(server_impl& s, const request& r) {
                 } else {
                     by_time(s.journal(), shard, p.timestamp, out);
                 }
+                s.count_error(static_cast<int16_t>(codec::api_key::list_offsets), out.error_code);
                 rt.partitions.push_back(out);
             }
             resp.topics.push_back(std::move(rt));

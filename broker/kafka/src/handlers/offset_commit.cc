@@ -53,6 +53,7 @@ void handle_offset_commit(server_impl& s, const request& r) {
                     s.groups().remember_metadata(key, shard, p.committed_metadata);
                 }
             }
+            s.count_error(r.header().api_key, rp.error_code);
             rt.partitions.push_back(rp);
         }
         resp.topics.push_back(std::move(rt));

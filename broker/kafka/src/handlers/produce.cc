@@ -26,13 +26,14 @@ error_code batch_error(std::error_code ec) {
 
 // Collects the partition results; the last one to finish sends the response.
 struct produce_state {
+    server_impl& s;
     request req;
     int16_t acks = 1;
     std::mutex mu;
     codec::produce_response resp;
     size_t pending = 1;  // one for the setup itself, released when it is done
 
-    produce_state(request r, int16_t a) : req(std::move(r)), acks(a) {}
+    produce_state(server_impl& srv, request r, int16_t a) : s(srv), req(std::move(r)), acks(a) {}
 
     codec::produce_response_partition& slot(size_t topic, size_t part) {
         return resp.responses[topic].partition_responses[part];
@@ -41,6 +42,11 @@ struct produce_state {
         {
             std::lock_guard lock(mu);
             if (--pending > 0) return;
+        }
+        for (const auto& t : resp.responses) {
+            for (const auto& p : t.partition_responses) {
+                s.count_error(static_cast<int16_t>(codec::api_key::produce), p.error_code);
+            }
         }
         if (acks == 0) {
             req.no_response();
@@ -63,7 +69,7 @@ void handle_produce(server_impl& s, const request& r) {
     auto decoded = codec::decode_produce_request(r.body(), r.version());
     if (!decoded) return reject_malformed(r, decoded.error());
     const codec::produce_request& req = *decoded;
-    auto st = std::make_shared<produce_state>(r, req.acks);
+    auto st = std::make_shared<produce_state>(s, r, req.acks);
     const std::string& tenant = r.conn().identity().tenant;
 
     // Lay the response out first, so appends can fill their slots in any order.
@@ -186,6 +192,14 @@ void handle_produce(server_impl& s, const request& r) {
             s.journal().append(std::move(ar), [st, sp, ti, pi, shard, headers = std::move(headers)](
                                                   result<storage::append_result> res) {
                 int64_t offset = res ? res->first_offset : -1;
+                if (res) {
+                    uint64_t bytes = 0, records = 0;
+                    for (const auto& h : headers) {
+                        bytes += h.size_bytes();
+                        records += static_cast<uint64_t>(h.record_count);
+                    }
+                    sp->count_produced(bytes, records);
+                }
                 for (const auto& h : headers) {
                     sp->producers().appended(shard, h.producer_id, h.base_sequence, offset);
                     if (offset >= 0) offset += h.record_count;

@@ -15,7 +15,8 @@ void handle_sasl_authenticate(server_impl& s, const request& r) {
     auto req = codec::decode_sasl_authenticate_request(r.body(), r.version());
     if (!req) return reject_malformed(r, req.error());
     auto& sasl = r.conn().sasl();
-    auto fail = [r](codec::error_code e, std::string message) {
+    auto fail = [&s, r](codec::error_code e, std::string message) {
+        s.count_error(r.header().api_key, e);
         codec::sasl_authenticate_response resp;
         resp.error_code = e;
         resp.error_message = std::move(message);

@@ -51,6 +51,9 @@ public:
     void set_mqtt_source(std::function<mqtt_sample()> source);
     /// The auth service's sample; same rules as set_mqtt_source.
     void set_auth_source(std::function<auth_sample()> source);
+    /// The Kafka server's sample; same rules as set_mqtt_source. Series with
+    /// labels that are gone from the sample (a listener, a group) are removed.
+    void set_kafka_source(std::function<kafka_sample()> source);
 
     /// Adds a source for robustmq_storage_*{store}; "journal" and "meta" are
     /// the stores we have. Samples of several live sources with the same

@@ -71,6 +71,27 @@ struct mqtt_sample {
     uint64_t connections_accepted = 0, connections_refused = 0;
 };
 
+/// Filled by the Kafka server when the registry asks.
+struct kafka_sample {
+    std::vector<std::pair<std::string, uint64_t>> connections_by_listener;  // "kafka" -> live
+    std::vector<std::pair<std::string, uint64_t>> requests;  // API name ("Produce") -> cumulative
+    struct error_count {
+        std::string api;     // "Produce"
+        std::string error;   // the protocol's name, "UNKNOWN_TOPIC_OR_PARTITION"
+        uint64_t count = 0;  // cumulative
+    };
+    std::vector<error_count> errors;
+    uint64_t produce_bytes = 0, produce_records = 0, fetch_bytes = 0;  // cumulative
+    uint64_t rebalances = 0;                                           // cumulative
+    std::vector<std::pair<std::string, uint64_t>> groups_by_state;     // "Stable" -> groups
+    uint64_t group_members = 0;
+    struct group_lag {
+        std::string tenant, group;
+        int64_t lag = 0;  // records behind, summed over the partitions it committed
+    };
+    std::vector<group_lag> lags;
+};
+
 /// Filled by the auth service when the registry asks; all cumulative.
 struct auth_sample {
     uint64_t accepted = 0, bad_credentials = 0, not_authorized = 0, banned = 0;
