@@ -118,3 +118,24 @@ def test_metrics_can_require_a_login(broker_factory, monkeypatch):
     assert status == 401
     status, body = admin.call("GET", "/metrics")
     assert status == 200 and "robustmq_connections" in body
+
+
+def test_kafka_metrics_follow_the_traffic(broker):
+    import kafka_util as K
+    K.require_kcat()
+    topic = unique("km")
+    K.kcat(broker, "-P", "-t", topic, input="".join(f"r{i}\n" for i in range(7)))
+    out = K.kcat(broker, "-C", "-t", topic, "-e", "-o", "beginning", "-f", "%s\n").stdout
+    assert out.splitlines() == [f"r{i}" for i in range(7)]
+    s = samples(scrape(broker))
+    assert value(s, "robustmq_kafka_produce_records_total") == 7
+    assert value(s, "robustmq_kafka_produce_bytes_total") > 7 * 2
+    assert value(s, "robustmq_kafka_fetch_bytes_total") >= value(
+        s, "robustmq_kafka_produce_bytes_total")
+    assert value(s, "robustmq_kafka_requests_total", api="Produce") >= 1
+    assert value(s, "robustmq_kafka_requests_total", api="Metadata") >= 2
+    assert value(s, "robustmq_kafka_requests_total", api="Fetch") >= 1
+    assert value(s, "robustmq_kafka_requests_total", api="ApiVersions") >= 2
+    # The listener has its connections series even with no client connected.
+    assert ("robustmq_connections",
+            frozenset({("protocol", "kafka"), ("listener", "kafka")})) in s
