@@ -284,8 +284,7 @@ void server_impl::handle(request req) {
         requests_[static_cast<size_t>(h.api_key)].fetch_add(1, std::memory_order_relaxed);
     }
     const codec::api_support* api = codec::find_api(h.api_key);
-    const bool supported =
-        api && h.api_version >= api->min_version && h.api_version <= api->max_version;
+    const bool supported = api && api->supports(h.api_version);
     if (!supported) {
         if (h.api_key == static_cast<int16_t>(codec::api_key::api_versions)) {
             // KIP-511: an ApiVersions version we do not know gets a v0 body

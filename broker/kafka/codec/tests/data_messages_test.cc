@@ -397,51 +397,62 @@ describe_configs_response sample_describe_configs_response(int16_t v) {
     return r;
 }
 
-/// Calls visit(key, sample(version), encode, decode) for every request and
-/// response sample above.
+/// Calls visit(key, sample, encode, decode) for every request sample above.
 template <class Visit>
-void for_each_sample(Visit&& visit) {
+void for_each_request_sample(Visit&& visit) {
     visit(api_key::api_versions, sample_api_versions_request, encode_api_versions_request,
           decode_api_versions_request);
-    visit(api_key::api_versions, sample_api_versions_response, encode_api_versions_response,
-          decode_api_versions_response);
     visit(api_key::metadata, sample_metadata_request, encode_metadata_request,
           decode_metadata_request);
-    visit(api_key::metadata, sample_metadata_response, encode_metadata_response,
-          decode_metadata_response);
     visit(api_key::produce, sample_produce_request, encode_produce_request, decode_produce_request);
-    visit(api_key::produce, sample_produce_response, encode_produce_response,
-          decode_produce_response);
     visit(api_key::fetch, sample_fetch_request, encode_fetch_request, decode_fetch_request);
-    visit(api_key::fetch, sample_fetch_response, encode_fetch_response, decode_fetch_response);
     visit(api_key::list_offsets, sample_list_offsets_request, encode_list_offsets_request,
           decode_list_offsets_request);
-    visit(api_key::list_offsets, sample_list_offsets_response, encode_list_offsets_response,
-          decode_list_offsets_response);
     visit(api_key::init_producer_id, sample_init_producer_id_request,
           encode_init_producer_id_request, decode_init_producer_id_request);
-    visit(api_key::init_producer_id, sample_init_producer_id_response,
-          encode_init_producer_id_response, decode_init_producer_id_response);
     visit(api_key::create_topics, sample_create_topics_request, encode_create_topics_request,
           decode_create_topics_request);
-    visit(api_key::create_topics, sample_create_topics_response, encode_create_topics_response,
-          decode_create_topics_response);
     visit(api_key::delete_topics, sample_delete_topics_request, encode_delete_topics_request,
           decode_delete_topics_request);
-    visit(api_key::delete_topics, sample_delete_topics_response, encode_delete_topics_response,
-          decode_delete_topics_response);
     visit(api_key::create_partitions, sample_create_partitions_request,
           encode_create_partitions_request, decode_create_partitions_request);
-    visit(api_key::create_partitions, sample_create_partitions_response,
-          encode_create_partitions_response, decode_create_partitions_response);
     visit(api_key::delete_records, sample_delete_records_request, encode_delete_records_request,
           decode_delete_records_request);
-    visit(api_key::delete_records, sample_delete_records_response, encode_delete_records_response,
-          decode_delete_records_response);
     visit(api_key::describe_configs, sample_describe_configs_request,
           encode_describe_configs_request, decode_describe_configs_request);
+}
+
+/// Calls visit(key, sample, encode, decode) for every response sample above.
+template <class Visit>
+void for_each_response_sample(Visit&& visit) {
+    visit(api_key::api_versions, sample_api_versions_response, encode_api_versions_response,
+          decode_api_versions_response);
+    visit(api_key::metadata, sample_metadata_response, encode_metadata_response,
+          decode_metadata_response);
+    visit(api_key::produce, sample_produce_response, encode_produce_response,
+          decode_produce_response);
+    visit(api_key::fetch, sample_fetch_response, encode_fetch_response, decode_fetch_response);
+    visit(api_key::list_offsets, sample_list_offsets_response, encode_list_offsets_response,
+          decode_list_offsets_response);
+    visit(api_key::init_producer_id, sample_init_producer_id_response,
+          encode_init_producer_id_response, decode_init_producer_id_response);
+    visit(api_key::create_topics, sample_create_topics_response, encode_create_topics_response,
+          decode_create_topics_response);
+    visit(api_key::delete_topics, sample_delete_topics_response, encode_delete_topics_response,
+          decode_delete_topics_response);
+    visit(api_key::create_partitions, sample_create_partitions_response,
+          encode_create_partitions_response, decode_create_partitions_response);
+    visit(api_key::delete_records, sample_delete_records_response, encode_delete_records_response,
+          decode_delete_records_response);
     visit(api_key::describe_configs, sample_describe_configs_response,
           encode_describe_configs_response, decode_describe_configs_response);
+}
+
+/// Both of the above.
+template <class Visit>
+void for_each_sample(Visit&& visit) {
+    for_each_request_sample(visit);
+    for_each_response_sample(visit);
 }
 
 // ---- ApiVersions ----------------------------------------------------------------
@@ -1335,6 +1346,29 @@ TEST(KafkaDataMalformed, TrailingBytesAreIgnored) {
     std::string longer = produce_v3_request + "xyz";
     EXPECT_EQ(decode_ok(longer, 3, decode_produce_request),
               produce_one_batch(std::nullopt, -1, 30000));
+}
+
+// ---- fuzz corpus ------------------------------------------------------------------------
+
+TEST(KafkaDataCorpus, WritesSeeds) {
+    if (!test::writing_corpus()) {
+        GTEST_SKIP() << "set KAFKA_CODEC_WRITE_CORPUS=1 to (re)write the seed corpus";
+    }
+    for_each_request_sample([](api_key k, auto sample, auto enc, auto) {
+        for (int16_t v : test::oldest_and_newest(k)) {
+            test::write_request_seed(k, v, "request", encode(k, v, sample(v), enc));
+        }
+    });
+    for (int16_t v : test::oldest_and_newest(api_key::metadata)) {
+        test::write_request_seed(
+            api_key::metadata, v, "request_all_topics",
+            encode(api_key::metadata, v, sample_metadata_request_all(v), encode_metadata_request));
+    }
+    for_each_response_sample([](api_key k, auto sample, auto enc, auto) {
+        for (int16_t v : test::oldest_and_newest(k)) {
+            test::write_request_seed(k, v, "response", encode(k, v, sample(v), enc));
+        }
+    });
 }
 
 }  // namespace

@@ -1422,5 +1422,51 @@ TEST(KafkaGroupMessages, HugeStringLengthIsTooLarge) {
               make_error_code(errc::too_large));
 }
 
+// ---- fuzz corpus ------------------------------------------------------------------------
+
+/// Seeds for the request fuzzer: every sample of `c` at its oldest and
+/// newest version, named <kind>, <kind>_1, ...
+template <class T>
+void write_seeds(std::string_view kind, const codec_fns<T>& c, std::vector<T> (*samples)(int16_t)) {
+    for (int16_t v : test::oldest_and_newest(c.key)) {
+        const std::vector<T> all = samples(v);
+        for (size_t i = 0; i < all.size(); ++i) {
+            std::string name(kind);
+            if (i > 0) name += "_" + std::to_string(i);
+            test::write_request_seed(c.key, v, name, encode(c, all[i], v));
+        }
+    }
+}
+
+TEST(KafkaGroupCorpus, WritesSeeds) {
+    if (!test::writing_corpus()) {
+        GTEST_SKIP() << "set KAFKA_CODEC_WRITE_CORPUS=1 to (re)write the seed corpus";
+    }
+    write_seeds("request", offset_commit_req, offset_commit_requests);
+    write_seeds("response", offset_commit_resp, offset_commit_responses);
+    write_seeds("request", offset_fetch_req, offset_fetch_requests);
+    write_seeds("response", offset_fetch_resp, offset_fetch_responses);
+    write_seeds("request", find_coordinator_req, find_coordinator_requests);
+    write_seeds("response", find_coordinator_resp, find_coordinator_responses);
+    write_seeds("request", join_group_req, join_group_requests);
+    write_seeds("response", join_group_resp, join_group_responses);
+    write_seeds("request", heartbeat_req, heartbeat_requests);
+    write_seeds("response", heartbeat_resp, heartbeat_responses);
+    write_seeds("request", leave_group_req, leave_group_requests);
+    write_seeds("response", leave_group_resp, leave_group_responses);
+    write_seeds("request", sync_group_req, sync_group_requests);
+    write_seeds("response", sync_group_resp, sync_group_responses);
+    write_seeds("request", describe_groups_req, describe_groups_requests);
+    write_seeds("response", describe_groups_resp, describe_groups_responses);
+    write_seeds("request", list_groups_req, list_groups_requests);
+    write_seeds("response", list_groups_resp, list_groups_responses);
+    write_seeds("request", delete_groups_req, delete_groups_requests);
+    write_seeds("response", delete_groups_resp, delete_groups_responses);
+    write_seeds("request", sasl_handshake_req, sasl_handshake_requests);
+    write_seeds("response", sasl_handshake_resp, sasl_handshake_responses);
+    write_seeds("request", sasl_authenticate_req, sasl_authenticate_requests);
+    write_seeds("response", sasl_authenticate_resp, sasl_authenticate_responses);
+}
+
 }  // namespace
 }  // namespace robust::kafka::codec

@@ -1,9 +1,11 @@
 #pragma once
 // Helpers shared by the codec's unit tests: byte strings written in the
-// test, readable diffs of them, and the fuzz corpus directories.
+// test, readable diffs of them, and the fuzz corpus directories and seeds.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -11,6 +13,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "../fuzz/request_round_trip.h"
+#include "kafka/codec/api.h"
 
 namespace robust::kafka::codec::test {
 
@@ -50,6 +55,31 @@ inline std::string read_file(const std::filesystem::path& path) {
 
 inline void write_file(const std::filesystem::path& path, std::string_view bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
+}
+
+/// Whether the seed corpora are to be (re)written: the WritesSeeds tests
+/// run only when KAFKA_CODEC_WRITE_CORPUS is set.
+inline bool writing_corpus() {
+    return std::getenv("KAFKA_CODEC_WRITE_CORPUS") != nullptr;
+}
+
+/// The oldest and the newest version of `key`: the versions seeded.
+inline std::array<int16_t, 2> oldest_and_newest(api_key key) {
+    const api_support* api = find_api(static_cast<int16_t>(key));
+    return {api->min_version, api->max_version};
+}
+
+/// Writes a kafka_request seed: a request header for (key, version), then
+/// `body`, as seed_<Api>_v<version>_<kind>. `kind` starts with "request" or
+/// "response", what the body is (request_round_trip.h decodes every body
+/// as both), and KafkaRequestCorpus.ReplaysEveryFile checks it decodes so.
+inline void write_request_seed(api_key key, int16_t version, std::string_view kind,
+                               std::string_view body) {
+    const std::filesystem::path dir = corpus_dir("kafka_request");
+    std::filesystem::create_directories(dir);
+    const std::string name = "seed_" + std::string(api_name(static_cast<int16_t>(key))) + "_v" +
+                             std::to_string(version) + "_" + std::string(kind);
+    write_file(dir / name, fuzz::request_bytes(key, version, body));
 }
 
 }  // namespace robust::kafka::codec::test

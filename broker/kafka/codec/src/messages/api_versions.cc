@@ -2,8 +2,8 @@
 
 #include <string_view>
 
-#include "kafka/codec/api.h"
 #include "../message_util.h"
+#include "kafka/codec/api.h"
 
 namespace robust::kafka::codec {
 namespace {

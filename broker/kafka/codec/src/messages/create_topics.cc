@@ -1,7 +1,7 @@
 #include "kafka/codec/messages/create_topics.h"
 
-#include "kafka/codec/api.h"
 #include "../message_util.h"
+#include "kafka/codec/api.h"
 
 namespace robust::kafka::codec {
 namespace {
@@ -82,7 +82,8 @@ void encode_create_topics_response(writer& w, const create_topics_response& r, i
             });
             tagged_section tags;
             if (t.topic_config_error_code != error_code::none) {
-                tags.add(0, [&](writer& f) { f.i16(static_cast<int16_t>(t.topic_config_error_code)); });
+                tags.add(
+                    0, [&](writer& f) { f.i16(static_cast<int16_t>(t.topic_config_error_code)); });
             }
             w.tagged_fields(tags);
         }

@@ -1,7 +1,7 @@
 #include "kafka/codec/messages/list_offsets.h"
 
-#include "kafka/codec/api.h"
 #include "../message_util.h"
+#include "kafka/codec/api.h"
 
 namespace robust::kafka::codec {
 namespace {

@@ -14,6 +14,7 @@
 // Pure: any thread.
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -49,6 +50,10 @@ enum class api_key : int16_t {
     create_partitions = 37,
     delete_groups = 42,
 };
+
+/// "Not requested" for the authorized-operations bit fields (KIP-430) of
+/// Metadata and DescribeGroups responses.
+inline constexpr int32_t authorized_operations_omitted = std::numeric_limits<int32_t>::min();
 
 /// One implemented API: the version range we advertise and the first
 /// flexible version (KIP-482) of its messages (-1: none within the range).

@@ -6,13 +6,13 @@
 // offset_commit.h. Pure: any thread.
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "kafka/codec/api.h"
 #include "kafka/codec/error_code.h"
 #include "kafka/codec/wire.h"
 
@@ -35,9 +35,6 @@ struct describe_groups_response_member {
 
     bool operator==(const describe_groups_response_member&) const = default;
 };
-
-/// authorized_operations when they were not asked for.
-inline constexpr int32_t authorized_operations_omitted = std::numeric_limits<int32_t>::min();
 
 struct describe_groups_response_group {
     codec::error_code error_code = codec::error_code::none;

@@ -9,20 +9,17 @@
 // Pure: any thread. Decoded values own their data.
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "kafka/codec/api.h"
 #include "kafka/codec/error_code.h"
 #include "kafka/codec/wire.h"
 
 namespace robust::kafka::codec {
-
-/// "Not requested" for the authorized-operations bit fields (KIP-430).
-inline constexpr int32_t authorized_operations_omitted = std::numeric_limits<int32_t>::min();
 
 struct metadata_request_topic {
     uuid topic_id{};                  // v10+

@@ -8,13 +8,14 @@
 //  - decode_*(body, version) reads the body after the request/response
 //    header with a reader that is flexible iff is_flexible(key, version).
 //    Errors: errc::malformed (truncated, bad encoding, or null where the
-//    schema forbids it) or errc::too_large (a length or count larger than
-//    the bytes left; checked before anything is allocated). Bytes after the
-//    body are ignored, as Kafka does.
-//  - encode_*(w, value, version) appends the body; `w` must be flexible iff
-//    is_flexible(key, version) (asserted). Fields the version lacks are not
-//    written; a null the version cannot carry is written as the empty value.
-//  - `version` must be one api.h advertises for the key.
+//    schema forbids it), errc::too_large (a length or count larger than
+//    the bytes left; checked before anything is allocated) or
+//    errc::unsupported (a version api.h does not advertise for the key).
+//    Bytes after the body are ignored, as Kafka does.
+//  - encode_*(w, value, version) appends the body; `version` must be one
+//    api.h advertises and `w` flexible iff is_flexible(key, version) (both
+//    asserted). Fields the version lacks are not written; a null the version
+//    cannot carry is written as the empty value.
 // Pure: any thread; decoded values own their bytes.
 
 #include <cstdint>
