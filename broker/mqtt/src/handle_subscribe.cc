@@ -110,14 +110,20 @@ void connection::handle_subscribe(codec::subscribe& sub) {
     auto finish = [self, packet_id, codes = std::move(codes), retained = std::move(retained),
                    sub_id]() mutable {
         if (self->state_ != state::connected) return;
+        // The retained messages as they are now, before SUBACK goes out: a
+        // retained publish the client makes once it has its SUBACK must
+        // reach it once, live, and not also as a retained copy.
+        broker_impl& br = self->worker_.broker();
+        std::vector<std::pair<const retained_request*, std::vector<message_ptr>>> found;
+        for (const auto& r : retained) found.emplace_back(&r, br.retained_matching(r.filter));
         codec::suback ack;
         ack.packet_id = packet_id;
         ack.reason_codes = std::move(codes);
         self->send(codec::packet(std::move(ack)));
-        broker_impl& br = self->worker_.broker();
         const int64_t now = now_unix_ms();
-        for (auto& r : retained) {
-            for (auto& m : br.retained_matching(r.filter)) {
+        for (auto& [req, messages] : found) {
+            const retained_request& r = *req;
+            for (auto& m : messages) {
                 if (expired(*m, now)) continue;
                 delivery d;
                 d.anchor = self->session_->anchor();
