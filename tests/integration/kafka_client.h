@@ -76,17 +76,7 @@ public:
                 buf_.erase(0, 4 + size_t(*size));
                 return out;
             }
-            const int64_t left = deadline - now_unix_ms();
-            if (left <= 0) return std::nullopt;
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, int(left)) <= 0) return std::nullopt;
-            char tmp[65536];
-            ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
-            if (n <= 0) {
-                closed_ = true;
-                return std::nullopt;
-            }
-            buf_.append(tmp, size_t(n));
+            if (!receive_some(fd_, buf_, deadline, closed_)) return std::nullopt;
         }
     }
 

@@ -5,11 +5,16 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+
+#include "base/clock.h"
 
 namespace robust::test {
 
@@ -39,6 +44,23 @@ inline bool send_all(int fd, std::string_view bytes) {
         if (n <= 0) return false;
         off += size_t(n);
     }
+    return true;
+}
+
+/// Waits until `deadline_ms` (unix ms) for bytes and appends what arrives
+/// to `buf`. False on timeout, or when the peer closed (then `closed` is set).
+inline bool receive_some(int fd, std::string& buf, int64_t deadline_ms, bool& closed) {
+    const int64_t left = deadline_ms - now_unix_ms();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, int(left)) <= 0) return false;
+    char tmp[65536];
+    ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+    if (n <= 0) {
+        closed = true;
+        return false;
+    }
+    buf.append(tmp, size_t(n));
     return true;
 }
 

@@ -102,6 +102,15 @@ void group_service::forget_metadata(const std::string& key) {
     }
 }
 
+bool group_service::has_offsets(std::string_view tenant, std::string_view group) const {
+    const std::string key = offsets_key(tenant, group);
+    // list_positions matches a prefix: "g" must not count "g2"'s offsets.
+    for (const auto& p : s_.journal().list_positions(key)) {
+        if (p.group == key) return true;
+    }
+    return false;
+}
+
 std::vector<std::string> group_service::groups_with_offsets(std::string_view tenant) const {
     const std::string prefix = offsets_key(tenant, "");
     std::set<std::string> names;

@@ -53,6 +53,8 @@ public:
     std::optional<std::string> metadata(const std::string& key, storage::shard_id shard) const;
     void forget_metadata(const std::string& key);
 
+    /// Whether `group` of `tenant` has committed any offset.
+    bool has_offsets(std::string_view tenant, std::string_view group) const;
     /// Groups of `tenant` that only have committed offsets (no members in
     /// the coordinator): their names.
     std::vector<std::string> groups_with_offsets(std::string_view tenant) const;

@@ -21,7 +21,7 @@ void handle_delete_groups(server_impl& s, const request& r) {
                 continue;
             }
             const std::string key = group_service::offsets_key(tenant, name);
-            const bool has_offsets = !s.journal().list_positions(key).empty();
+            const bool has_offsets = s.groups().has_offsets(tenant, name);
             auto e = s.groups().with(
                 [&](groups::group_coordinator& c, int64_t) { return c.delete_group(*id); });
             if (e == codec::error_code::group_id_not_found && has_offsets) {

@@ -26,8 +26,7 @@ void handle_describe_groups(server_impl& s, const request& r) {
             s.groups().with([&](groups::group_coordinator& c, int64_t) { return c.describe(*id); });
         g.error_code = d.error;
         g.group_state = std::string(groups::to_string(d.state));
-        if (d.state == groups::group_state::dead &&
-            !s.journal().list_positions(group_service::offsets_key(tenant, name) + "").empty()) {
+        if (d.state == groups::group_state::dead && s.groups().has_offsets(tenant, name)) {
             g.group_state = "Empty";
         }
         g.protocol_type = d.protocol_type;

@@ -30,7 +30,6 @@ using codec::error_code;
 constexpr size_t max_records_per_read = 4096;
 
 struct wanted_partition {
-    size_t topic = 0;  // index in the response
     std::optional<storage::shard_id> shard;
     int64_t fetch_offset = 0;
     int32_t max_bytes = 0;
@@ -209,7 +208,6 @@ void handle_fetch(server_impl& s, const request& r) {
             rp.partition_index = p.partition;
             rt.partitions.push_back(rp);
             wanted_partition w;
-            w.topic = st->layout.responses.size();
             w.fetch_offset = p.fetch_offset;
             w.max_bytes = p.partition_max_bytes;
             if (entry && p.partition >= 0 &&
