@@ -245,6 +245,7 @@ class RobustBroker(Broker):
             env.update({
                 "ROBUSTMQ_MQTT_TLS_PORT": str(self.tls_port or 0),
                 "ROBUSTMQ_MQTT_WSS_PORT": str(self.wss_port or 0),
+                "ROBUSTMQ_KAFKA_TLS_PORT": str(getattr(self, "kafka_tls_port", None) or 0),
                 "ROBUSTMQ_TLS_CERT_FILE": self.tls.cert_file,
                 "ROBUSTMQ_TLS_KEY_FILE": self.tls.key_file,
                 "ROBUSTMQ_TLS_CA_FILE": self.tls.ca_file,
@@ -270,7 +271,7 @@ class RobustBroker(Broker):
                 found[m.group(1)] = int(m.group(3))
             wanted = ["mqtt-tcp", "mqtt-ws", "http", "kafka"]
             if self.tls is not None:
-                wanted += ["mqtt-tls", "mqtt-wss"]
+                wanted += ["mqtt-tls", "mqtt-wss", "kafka-tls"]
             if all(name in found for name in wanted):
                 break
             if self.proc.poll() is not None:
@@ -284,6 +285,7 @@ class RobustBroker(Broker):
         self.kafka_port = found["kafka"]
         self.listeners = found
         self.tls_port, self.wss_port = found.get("mqtt-tls"), found.get("mqtt-wss")
+        self.kafka_tls_port = found.get("kafka-tls")
 
 
 # Custom setting -> mosquitto.conf option. A setting missing here has no mosquitto

@@ -375,3 +375,31 @@ def test_without_cn_as_username_a_certificate_is_not_a_login(tls_broker, pki, mo
     c = Client(broker, port=port, connect=False)
     c.c.tls_set(ca_certs=pki.ca.cert, certfile=pki.device.cert, keyfile=pki.device.key)
     c.connect(expect_rc=0x87)  # anonymous, and anonymous is denied
+
+
+def _kcat_tls(broker, cafile, *args, input=None):
+    import kafka_util as K
+    cmd = [K.KCAT, "-b", f"{broker.host}:{broker.kafka_tls_port}", "-X", "security.protocol=ssl",
+           "-X", f"ssl.ca.location={cafile}", "-X", "reconnect.backoff.max.ms=500",
+           "-m", "10", *args]
+    return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=30)
+
+
+def test_kafka_over_tls_with_kcat(tls_broker, pki):
+    # kafka.tls_port: the same certificate as MQTT over TLS; Metadata sends
+    # the client back to the TLS port it came in on.
+    import kafka_util as K
+    K.require_kcat()
+    b = tls_broker()
+    if b.kind != "robust":
+        pytest.skip("Kafka is robust-server's")
+    topic = unique("ktls")
+    p = _kcat_tls(b, pki.ca.cert, "-P", "-t", topic, input="a\nb\n")
+    assert p.returncode == 0, p.stderr
+    c = _kcat_tls(b, pki.ca.cert, "-C", "-t", topic, "-e", "-o", "beginning", "-f", "%s@%o\n")
+    assert c.returncode == 0, c.stderr
+    assert c.stdout.splitlines() == ["a@0", "b@1"]
+    # A client that does not trust our CA gets no metadata.
+    bad = _kcat_tls(b, pki.other_ca.cert, "-L")
+    assert bad.returncode != 0
+    assert topic not in bad.stdout
