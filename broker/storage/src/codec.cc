@@ -1,5 +1,7 @@
 #include "codec.h"
 
+#include "base/varint.h"
+
 #include <limits>
 
 #include "base/errc.h"
@@ -31,21 +33,6 @@ namespace {
 // keeps plain records byte-identical to what older builds wrote and read.
 constexpr char value_version_1 = 1;
 constexpr char value_version_2 = 2;
-
-void append_varint(std::string& out, uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-uint64_t zigzag(int64_t v) noexcept {
-    return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t unzigzag(uint64_t v) noexcept {
-    return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-}
 
 // Walks an encoded record value; every read checks the remaining length, so a
 // truncated or garbled value yields corruption instead of a wild read.
@@ -112,7 +99,7 @@ bool read_prefix(value_reader& r, value_prefix& p) {
     }
     uint64_t ts = 0;
     if (!r.varint(ts)) return false;
-    p.timestamp = unzigzag(ts);
+    p.timestamp = zigzag_decode(ts);
     if (!r.bytes(p.key)) return false;
     if (!r.varint(p.headers)) return false;
     // Each header takes at least two length bytes: bounds the count before
@@ -199,16 +186,16 @@ void encode_record_value(int64_t timestamp_ms, std::string_view key,
     } else {
         out.push_back(value_version_2);
         out.push_back(static_cast<char>(format));
-        append_varint(out, offset_count);
+        append_uvarint(out, offset_count);
     }
-    append_varint(out, zigzag(timestamp_ms));
-    append_varint(out, key.size());
+    append_uvarint(out, zigzag_encode(timestamp_ms));
+    append_uvarint(out, key.size());
     out.append(key);
-    append_varint(out, headers.size());
+    append_uvarint(out, headers.size());
     for (const auto& h : headers) {
-        append_varint(out, h.key.size());
+        append_uvarint(out, h.key.size());
         out.append(h.key);
-        append_varint(out, h.value.size());
+        append_uvarint(out, h.value.size());
         out.append(h.value);
     }
     out.append(value);

@@ -1,5 +1,7 @@
 #include "kafka/codec/wire.h"
 
+#include "base/varint.h"
+
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -38,21 +40,6 @@ bool read_uleb(const std::byte*& p, const std::byte* end, size_t max_bytes,
         }
     }
     return false;
-}
-
-void write_uleb(std::string& out, uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-uint64_t zigzag(int64_t v) noexcept {
-    return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-int64_t unzigzag(uint64_t v) noexcept {
-    return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
 }  // namespace
@@ -115,7 +102,7 @@ int32_t reader::varint() noexcept {
         fail(errc::malformed);
         return 0;
     }
-    return static_cast<int32_t>(unzigzag(v));
+    return static_cast<int32_t>(zigzag_decode(v));
 }
 int64_t reader::varlong() noexcept {
     if (error_) return 0;
@@ -124,7 +111,7 @@ int64_t reader::varlong() noexcept {
         fail(errc::malformed);
         return 0;
     }
-    return unzigzag(v);
+    return zigzag_decode(v);
 }
 uint32_t reader::uvarint() noexcept {
     if (error_) return 0;
@@ -228,13 +215,13 @@ void writer::write_uuid(const uuid& v) {
     out_.append(reinterpret_cast<const char*>(v.data()), v.size());
 }
 void writer::varint(int32_t v) {
-    write_uleb(out_, zigzag(v) & 0xffffffffu);
+    append_uvarint(out_, zigzag_encode(v) & 0xffffffffu);
 }
 void writer::varlong(int64_t v) {
-    write_uleb(out_, zigzag(v));
+    append_uvarint(out_, zigzag_encode(v));
 }
 void writer::uvarint(uint32_t v) {
-    write_uleb(out_, v);
+    append_uvarint(out_, v);
 }
 
 void writer::length_prefix(int64_t n) {
@@ -305,7 +292,7 @@ size_t uvarint_size(uint64_t v) noexcept {
     return n;
 }
 size_t varint_size(int64_t v) noexcept {
-    return uvarint_size(zigzag(v));
+    return uvarint_size(zigzag_encode(v));
 }
 
 }  // namespace robust::kafka::codec
