@@ -14,6 +14,7 @@
 #include "base/logging.h"
 #include "codec_util.h"
 #include "config_view.h"
+#include "kafka/server.h"
 #include "meta/meta_store.h"
 #include "meta/model.h"
 #include "meta/repositories.h"
@@ -75,6 +76,10 @@ reply forbidden() {
 
 reply mqtt_unavailable() {
     return error_reply(503, "the MQTT broker is not running on this node");
+}
+
+reply kafka_unavailable() {
+    return error_reply(503, "the Kafka server is not running on this node");
 }
 
 /// The tenant of a single-item route: ?tenant=, default "default".
@@ -184,6 +189,59 @@ json to_json(const mqtt::subscription_info& s) {
             {"retain_as_published", s.retain_as_published},
             {"retain_handling", s.retain_handling},
             {"subscription_id", s.subscription_id}};
+}
+
+json to_json(const kafka::group_summary& g) {
+    return {{"tenant", g.tenant},
+            {"group", g.group_id},
+            {"state", g.state},
+            {"protocol_type", g.protocol_type},
+            {"protocol", g.protocol},
+            {"members", g.members},
+            {"lag", g.lag}};
+}
+
+json optional_json(const std::optional<int64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+json to_json(const kafka::group_detail& d) {
+    json j = to_json(d.summary);
+    j["generation"] = d.generation;
+    json members = json::array();
+    for (const auto& m : d.members) {
+        json assignment = json::array();
+        for (const auto& t : m.assignment) {
+            assignment.push_back({{"topic", t.topic}, {"partitions", t.partitions}});
+        }
+        members.push_back({{"member_id", m.member_id},
+                           {"group_instance_id",
+                            m.group_instance_id ? json(*m.group_instance_id) : json(nullptr)},
+                           {"client_id", m.client_id},
+                           {"client_host", m.client_host},
+                           {"assignment", std::move(assignment)}});
+    }
+    j["members"] = std::move(members);
+    json offsets = json::array();
+    for (const auto& o : d.offsets) {
+        offsets.push_back({{"topic", o.topic},
+                           {"partition", o.partition},
+                           {"committed_offset", optional_json(o.committed_offset)},
+                           {"log_start_offset", o.log_start_offset},
+                           {"log_end_offset", o.log_end_offset},
+                           {"lag", optional_json(o.lag)},
+                           {"member_id", o.member_id},
+                           {"metadata", o.metadata}});
+    }
+    j["offsets"] = std::move(offsets);
+    return j;
+}
+
+/// A refused Kafka group call as an error reply: its status from the code,
+/// its message as the server worded it.
+reply group_failure_reply(const kafka::group_failure& f, std::string_view field = {}) {
+    const int status = http_status_for(f.code);
+    return error_reply(status, f.message, status == 400 ? field : std::string_view());
 }
 
 json to_json(const history_point& p) {
@@ -453,6 +511,14 @@ reply api::dispatch(route_id id, const request& r) {
             return subscriptions_list(r);
         case route_id::publish:
             return publish(r);
+        case route_id::kafka_groups_list:
+            return kafka_groups_list(r);
+        case route_id::kafka_groups_get:
+            return kafka_groups_get(r);
+        case route_id::kafka_groups_delete:
+            return kafka_groups_delete(r);
+        case route_id::kafka_groups_reset_offsets:
+            return kafka_groups_reset_offsets(r);
     }
     return error_reply(500, "route without a handler");
 }
@@ -1108,6 +1174,131 @@ reply api::publish(const request& r) {
         return code_reply(s.error(), "publish failed", size ? "payload" : "topic");
     }
     return json_reply(200, {{"published", true}});
+}
+
+}  // namespace robust::admin::detail
+
+// ---- kafka consumer groups
+// -------------------------------------------------------------------
+
+namespace robust::admin::detail {
+
+reply api::kafka_groups_list(const request& r) {
+    if (!ctx_.kafka) return kafka_unavailable();
+    return with_list_query(r, [&](const list_query& query) {
+        return page_of(query, ctx_.kafka->list_groups(query.tenant),
+                       [](const auto& g) { return g.group_id; });
+    });
+}
+
+reply api::kafka_groups_get(const request& r) {
+    if (!ctx_.kafka) return kafka_unavailable();
+    auto d = ctx_.kafka->describe_group(item_tenant(r), r.params.at(0));
+    if (!d.ok()) return group_failure_reply(d.error(), "group");
+    return json_reply(200, to_json(d.value()));
+}
+
+reply api::kafka_groups_delete(const request& r) {
+    if (!ctx_.kafka) return kafka_unavailable();
+    const std::string tenant = item_tenant(r);
+    const std::string& group = r.params.at(0);
+    if (auto f = ctx_.kafka->delete_group(tenant, group)) return group_failure_reply(*f, "group");
+    spdlog::info("http: kafka group {}/{} deleted", loggable(tenant), loggable(group));
+    return no_content();
+}
+
+reply api::kafka_groups_reset_offsets(const request& r) {
+    if (!ctx_.kafka) return kafka_unavailable();
+    auto parsed = body_fields::parse(r.body, {"topics", "to", "offset", "timestamp_ms", "dry_run"});
+    if (auto* e = std::get_if<reply>(&parsed)) return std::move(*e);
+    auto& f = std::get<body_fields>(parsed);
+    kafka::offset_reset_request req;
+    req.tenant = item_tenant(r);
+    req.group_id = r.params.at(0);
+    const std::string to = f.required_string("to");
+    const auto offset = f.integer("offset", 0, INT64_MAX);
+    const auto timestamp = f.integer("timestamp_ms", 0, INT64_MAX);
+    req.dry_run = f.boolean("dry_run").value_or(false);
+    if (const auto* topics = f.raw("topics")) {
+        // [{"topic": "orders", "partitions": [0, 2]}, ...]; no partitions = all.
+        if (!topics->is_array()) {
+            f.fail("topics", "must be an array of {\"topic\", \"partitions\"?}");
+        } else {
+            for (const auto& t : *topics) {
+                if (!t.is_object() || !t.contains("topic") || !t["topic"].is_string() ||
+                    t["topic"].get<std::string>().empty()) {
+                    f.fail("topics", "each item needs a non-empty \"topic\" string");
+                    break;
+                }
+                kafka::topic_partitions sel;
+                sel.topic = t["topic"].get<std::string>();
+                bool bad = false;
+                for (const auto& [k, v] : t.items()) {
+                    if (k == "topic") continue;
+                    if (k != "partitions" || !v.is_array()) {
+                        bad = true;
+                        break;
+                    }
+                    for (const auto& p : v) {
+                        if (!p.is_number_integer() || p.get<int64_t>() < 0 ||
+                            p.get<int64_t>() > INT32_MAX) {
+                            bad = true;
+                            break;
+                        }
+                        sel.partitions.push_back(static_cast<int32_t>(p.get<int64_t>()));
+                    }
+                }
+                if (bad) {
+                    f.fail("topics",
+                           "\"partitions\" must be an array of partition numbers (>= 0), and "
+                           "nothing else may be given beside \"topic\"");
+                    break;
+                }
+                req.topics.push_back(std::move(sel));
+            }
+        }
+    }
+    if (f.failed()) return f.error();
+    if (to == "earliest") {
+        req.to = kafka::reset_target::earliest;
+    } else if (to == "latest") {
+        req.to = kafka::reset_target::latest;
+    } else if (to == "offset") {
+        if (!offset) return error_reply(400, "to=offset needs \"offset\"", "offset");
+        req.to = kafka::reset_target::offset;
+        req.value = *offset;
+    } else if (to == "timestamp") {
+        if (!timestamp) {
+            return error_reply(400, "to=timestamp needs \"timestamp_ms\"", "timestamp_ms");
+        }
+        req.to = kafka::reset_target::timestamp;
+        req.value = *timestamp;
+    } else {
+        return error_reply(400, "to must be earliest, latest, offset or timestamp", "to");
+    }
+    if (offset && req.to != kafka::reset_target::offset) {
+        return error_reply(400, "\"offset\" goes with to=offset only", "offset");
+    }
+    if (timestamp && req.to != kafka::reset_target::timestamp) {
+        return error_reply(400, "\"timestamp_ms\" goes with to=timestamp only", "timestamp_ms");
+    }
+    auto plan = ctx_.kafka->reset_offsets(req);
+    if (!plan.ok()) return group_failure_reply(plan.error(), "topics");
+    json partitions = json::array();
+    for (const auto& e : plan.value()) {
+        partitions.push_back({{"topic", e.topic},
+                              {"partition", e.partition},
+                              {"previous_offset", optional_json(e.previous_offset)},
+                              {"new_offset", e.new_offset}});
+    }
+    if (!req.dry_run) {
+        spdlog::info("http: offsets of kafka group {}/{} reset to {} on {} partition(s)",
+                     loggable(req.tenant), loggable(req.group_id), to, plan.value().size());
+    }
+    return json_reply(200, {{"tenant", req.tenant},
+                            {"group", req.group_id},
+                            {"dry_run", req.dry_run},
+                            {"partitions", std::move(partitions)}});
 }
 
 }  // namespace robust::admin::detail

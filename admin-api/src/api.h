@@ -85,6 +85,10 @@ private:
     reply clients_delete(const request& r);
     reply subscriptions_list(const request& r);
     reply publish(const request& r);
+    reply kafka_groups_list(const request& r);
+    reply kafka_groups_get(const request& r);
+    reply kafka_groups_delete(const request& r);
+    reply kafka_groups_reset_offsets(const request& r);
 
     /// The config as it is now: the file's values with the runtime changes
     /// (log level, auth policy) applied.

@@ -85,6 +85,7 @@ nlohmann::ordered_json config_json(const config::server_config& c) {
         {"retention_ms", s.retention_ms},     {"retention_bytes", s.retention_bytes},
         {"reader_threads", s.reader_threads}, {"topic_durability", s.topic_durability},
     };
+    j["topic"] = {{"bindings", c.topic.bindings}};
     const auto& t = c.tls;
     j["tls"] = {
         {"cert_file", t.cert_file},

@@ -57,6 +57,10 @@ enum class route_id {
     clients_delete,
     subscriptions_list,
     publish,
+    kafka_groups_list,
+    kafka_groups_get,
+    kafka_groups_delete,
+    kafka_groups_reset_offsets,
 };
 
 /// Who may call a route.
@@ -114,6 +118,11 @@ inline constexpr route routes[] = {
     {"DELETE", "/api/v1/clients/{client_id}", route_id::clients_delete, route_access::admin},
     {"GET", "/api/v1/subscriptions", route_id::subscriptions_list, route_access::admin},
     {"POST", "/api/v1/publish", route_id::publish, route_access::admin},
+    {"GET", "/api/v1/kafka/groups", route_id::kafka_groups_list, route_access::admin},
+    {"GET", "/api/v1/kafka/groups/{group}", route_id::kafka_groups_get, route_access::admin},
+    {"DELETE", "/api/v1/kafka/groups/{group}", route_id::kafka_groups_delete, route_access::admin},
+    {"POST", "/api/v1/kafka/groups/{group}/offsets", route_id::kafka_groups_reset_offsets,
+     route_access::admin},
 };
 
 struct route_match {

@@ -1,7 +1,8 @@
 #pragma once
 // The admin API over the real pieces, in-process: memory meta store and
-// journal, an io_pool of two threads, auth::service, the MQTT broker on an
-// ephemeral port, the metrics registry, and admin::server on 127.0.0.1:0.
+// journal, an io_pool of two threads, auth::service, the MQTT broker and the
+// Kafka server on ephemeral ports, the metrics registry, and admin::server on
+// 127.0.0.1:0.
 // Requests go through httplib::Client. Every response body and every log
 // line (a ring sink on the default logger) is kept, and TearDown checks that
 // none of them contains a password the test used.
@@ -27,6 +28,7 @@
 #include "base/base64.h"
 #include "base/clock.h"
 #include "codec_util.h"
+#include "kafka/server.h"
 #include "meta/meta_store.h"
 #include "metrics/registry.h"
 #include "mqtt/broker.h"
@@ -88,6 +90,14 @@ protected:
         ASSERT_TRUE(broker_->start().has_value());
         mqtt_port_ = broker_->listeners().at(0).port;
         metrics_ = std::make_unique<metrics::registry>();
+        kafka::server_options ko;
+        static_cast<config::kafka_config&>(ko) = cfg_.kafka;
+        ko.bind = "127.0.0.1";
+        ko.port = 0;
+        ko.tls_port = -1;
+        kafka_ = std::make_unique<kafka::server>(ko, *pool_, *journal_, *meta_, *auth_);
+        ASSERT_TRUE(kafka_->start().has_value());
+        kafka_port_ = kafka_->listeners().at(0).port;
 
         auto boot = bootstrap_admin(cfg_, *auth_);
         ASSERT_TRUE(boot.ok()) << boot.error().message;
@@ -102,6 +112,7 @@ protected:
 
     void TearDown() override {
         if (server_) server_->stop();
+        if (kafka_) kafka_->stop();
         if (broker_) broker_->stop();
         if (pool_) pool_->stop();
         if (auth_) auth_->stop();
@@ -136,7 +147,8 @@ protected:
                     .metrics = *metrics_,
                     .node_id = cfg_.node.id,
                     .start_time_ms = now_unix_ms() - 5000,
-                    .ready = [this] { return ready_.load(); }};
+                    .ready = [this] { return ready_.load(); },
+                    .kafka = kafka_in_api_ ? kafka_.get() : nullptr};
         server_options opts;
         opts.sample_interval = std::chrono::milliseconds(50);
         auto s = server::start(ctx, "127.0.0.1", 0, opts);
@@ -217,6 +229,9 @@ protected:
     std::unique_ptr<auth::service> auth_;
     std::unique_ptr<mqtt::broker> broker_;
     std::unique_ptr<metrics::registry> metrics_;
+    std::unique_ptr<kafka::server> kafka_;
+    bool kafka_in_api_ = true;  // false: the API runs without Kafka (routes answer 503)
+    uint16_t kafka_port_ = 0;
     std::unique_ptr<server> server_;
     std::atomic<bool> ready_{true};
     uint16_t mqtt_port_ = 0;

@@ -1,6 +1,8 @@
 #include "duration.h"
 
 #include <array>
+#include <charconv>
+#include <ctime>
 #include <limits>
 #include <utility>
 
@@ -82,6 +84,92 @@ std::string format_duration_ms(int64_t ms) {
         }
     }
     return out;
+}
+
+namespace {
+
+// Reads exactly `n` digits at `i` into `out`.
+bool digits(std::string_view t, size_t& i, size_t n, int& out) {
+    if (i + n > t.size()) return false;
+    int v = 0;
+    for (size_t k = 0; k < n; ++k) {
+        const char c = t[i + k];
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    i += n;
+    out = v;
+    return true;
+}
+
+bool expect(std::string_view t, size_t& i, char c) {
+    if (i >= t.size() || t[i] != c) return false;
+    ++i;
+    return true;
+}
+
+}  // namespace
+
+result<int64_t> parse_datetime_ms(std::string_view t) {
+    if (t.empty()) return errc::invalid_argument;
+    if (t.find_first_not_of("0123456789") == std::string_view::npos) {
+        int64_t ms = 0;
+        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), ms);
+        if (ec != std::errc() || p != t.data() + t.size()) return errc::invalid_argument;
+        return ms;
+    }
+    size_t i = 0;
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
+    if (!digits(t, i, 4, year) || !expect(t, i, '-') || !digits(t, i, 2, month) ||
+        !expect(t, i, '-') || !digits(t, i, 2, day)) {
+        return errc::invalid_argument;
+    }
+    if (i < t.size() && (t[i] == 'T' || t[i] == ' ')) {
+        ++i;
+        if (!digits(t, i, 2, hour) || !expect(t, i, ':') || !digits(t, i, 2, minute)) {
+            return errc::invalid_argument;
+        }
+        if (i < t.size() && t[i] == ':') {
+            ++i;
+            if (!digits(t, i, 2, second)) return errc::invalid_argument;
+            if (i < t.size() && t[i] == '.') {
+                ++i;
+                if (!digits(t, i, 3, millis)) return errc::invalid_argument;
+            }
+        }
+    }
+    bool utc = false;
+    int offset_min = 0;
+    if (i < t.size()) {
+        if (t[i] == 'Z' && i + 1 == t.size()) {
+            utc = true;
+            ++i;
+        } else if (t[i] == '+' || t[i] == '-') {
+            const int sign = t[i] == '-' ? -1 : 1;
+            ++i;
+            int oh = 0, om = 0;
+            if (!digits(t, i, 2, oh)) return errc::invalid_argument;
+            if (i < t.size() && t[i] == ':') ++i;
+            if (!digits(t, i, 2, om) || oh > 23 || om > 59) return errc::invalid_argument;
+            utc = true;
+            offset_min = sign * (oh * 60 + om);
+        }
+    }
+    if (i != t.size() || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+        minute > 59 || second > 60) {
+        return errc::invalid_argument;
+    }
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    tm.tm_isdst = -1;
+    const std::time_t secs = utc ? timegm(&tm) : std::mktime(&tm);
+    if (secs == static_cast<std::time_t>(-1)) return errc::invalid_argument;
+    return (static_cast<int64_t>(secs) - int64_t{offset_min} * 60) * 1000 + millis;
 }
 
 }  // namespace robust::ctl

@@ -21,4 +21,12 @@ result<int64_t> parse_duration_ms(std::string_view text);
 /// "0"). Negative values are written as "-" followed by the spelling.
 std::string format_duration_ms(int64_t ms);
 
+/// An instant typed by an operator (group reset-offsets --to-datetime), as
+/// ms since the epoch: "2024-05-01T14:03:07" (or a blank instead of "T";
+/// seconds and ".sss" optional; just the date means midnight) in local
+/// time, or with "Z", "+02:00" or "-0530" for an explicit offset; or a bare
+/// number of ms since the epoch. Errors: errc::invalid_argument for
+/// anything else (a field out of range included).
+result<int64_t> parse_datetime_ms(std::string_view text);
+
 }  // namespace robust::ctl

@@ -1,5 +1,6 @@
 #include "invocation.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
@@ -71,6 +72,13 @@ struct storage {
 
     // cluster history
     int minutes = 0;
+
+    // group reset-offsets
+    std::vector<std::string> reset_topics;  // TOPIC or TOPIC:PARTITIONS, repeatable
+    bool all_topics = false, to_earliest = false, to_latest = false, dry_run = false;
+    int64_t to_offset = 0;
+    std::string to_datetime;
+    CLI::Option *to_offset_opt = nullptr, *to_datetime_opt = nullptr;
 
     // publish (admin API)
     std::string payload;
@@ -167,6 +175,89 @@ std::string item_path(const std::string& collection, const std::string& name) {
 }
 
 using build_result = std::variant<admin_call, std::string>;  // the call, or a usage error
+
+/// --topic of group reset-offsets: "orders" (every partition) or
+/// "orders:0,2,5-7"; a usage error as text.
+std::variant<json, std::string> topic_selection(const std::string& text) {
+    const auto colon = text.find(':');
+    const std::string topic = text.substr(0, colon);
+    const std::string fix = " (expected TOPIC or TOPIC:PARTITIONS, e.g. orders:0,2,5-7)";
+    if (topic.empty()) return "--topic: missing topic name in '" + text + "'" + fix;
+    json sel = {{"topic", topic}};
+    if (colon == std::string::npos) return sel;
+    json parts = json::array();
+    const std::string list = text.substr(colon + 1);
+    size_t i = 0;
+    while (i <= list.size()) {
+        const size_t comma = std::min(list.find(',', i), list.size());
+        const std::string item = list.substr(i, comma - i);
+        const size_t dash = item.find('-');
+        auto number = [](const std::string& n) -> std::optional<int32_t> {
+            if (n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != n.npos) {
+                return std::nullopt;
+            }
+            return static_cast<int32_t>(std::stol(n));
+        };
+        auto first = number(item.substr(0, dash));
+        auto last = dash == std::string::npos ? first : number(item.substr(dash + 1));
+        if (!first || !last || *last < *first || *last - *first > 100'000) {
+            return "--topic: bad partition list '" + list + "' in '" + text + "'" + fix;
+        }
+        for (int32_t p = *first; p <= *last; ++p) parts.push_back(p);
+        i = comma + 1;
+    }
+    sel["partitions"] = std::move(parts);
+    return sel;
+}
+
+build_result reset_offsets_call(const storage& s) {
+    json body = json::object();
+    const int targets = (s.to_earliest ? 1 : 0) + (s.to_latest ? 1 : 0) +
+                        (given(s.to_offset_opt) ? 1 : 0) + (given(s.to_datetime_opt) ? 1 : 0);
+    if (targets != 1) {
+        return std::string(
+                   "group reset-offsets: give exactly one of --to-earliest, --to-latest, ") +
+               "--to-offset N or --to-datetime TIME" + (targets == 0 ? "" : " (got several)");
+    }
+    if (s.to_earliest) {
+        body["to"] = "earliest";
+    } else if (s.to_latest) {
+        body["to"] = "latest";
+    } else if (given(s.to_offset_opt)) {
+        if (s.to_offset < 0) {
+            return "--to-offset: expected an offset >= 0, got " + std::to_string(s.to_offset);
+        }
+        body["to"] = "offset";
+        body["offset"] = s.to_offset;
+    } else {
+        auto ms = parse_datetime_ms(s.to_datetime);
+        if (!ms) {
+            return "--to-datetime: expected YYYY-MM-DDTHH:MM:SS[.sss][Z|+hh:mm] (local time "
+                   "without a zone) or ms since the epoch, got '" +
+                   s.to_datetime + "'";
+        }
+        body["to"] = "timestamp";
+        body["timestamp_ms"] = *ms;
+    }
+    if (s.reset_topics.empty() == !s.all_topics) {
+        return std::string("group reset-offsets: give --topic TOPIC[:PARTITIONS] (repeatable) ") +
+               "or --all-topics (every partition the group has committed on)" +
+               (s.all_topics ? ", not both" : "");
+    }
+    if (!s.all_topics) {
+        json topics = json::array();
+        for (const auto& t : s.reset_topics) {
+            auto sel = topic_selection(t);
+            if (auto* e = std::get_if<std::string>(&sel)) return *e;
+            topics.push_back(std::move(std::get<json>(sel)));
+        }
+        body["topics"] = std::move(topics);
+    }
+    if (s.dry_run) body["dry_run"] = true;
+    request r{"POST", item_path("kafka/groups", s.name) + "/offsets", {}, std::move(body), true};
+    if (!s.tenant.empty()) r.query.emplace_back("tenant", s.tenant);
+    return admin_call{std::move(r), view_kind::offsets, {}, {}};
+}
 
 build_result build_admin_call(const std::string& area, const std::string& verb, const storage& s,
                               const parse_context& ctx) {
@@ -378,6 +469,19 @@ build_result build_admin_call(const std::string& area, const std::string& verb, 
                           "published to " + s.topic,
                           {}};
     }
+    if (area == "group") {
+        if (verb == "list") return list_call("/api/v1/kafka/groups", s);
+        if (verb == "describe") {
+            admin_call c = get_call(item_path("kafka/groups", s.name), s);
+            c.view = view_kind::group;
+            return c;
+        }
+        if (verb == "delete") {
+            return delete_call(item_path("kafka/groups", s.name), s,
+                               "consumer group " + s.name + " deleted");
+        }
+        if (verb == "reset-offsets") return reset_offsets_call(s);
+    }
     if (area == "login") {
         // The body (user name and password) is filled in by the runner from
         // the resolved credentials; login itself sends no Authorization.
@@ -558,6 +662,31 @@ void define_admin_commands(CLI::App& app, storage& s) {
         auto* l = add_verb(a, "list", "List subscriptions");
         add_list_options(l, s, "topic filter");
         l->add_option("--client-id", s.client_id, "Only this client's subscriptions");
+    }
+    {
+        auto* a = add_area(app, "group", "Kafka consumer groups: members, offsets, lag");
+        add_list_options(add_verb(a, "list", "List consumer groups with state, members and lag"), s,
+                         "group id");
+        auto* d = add_verb(a, "describe", "Members, assignments and offsets/lag per partition");
+        d->add_option("group", s.name, "Group id")->required();
+        add_tenant_option(d, s);
+        auto* del = add_verb(a, "delete", "Delete a group without members, with its offsets");
+        del->add_option("group", s.name, "Group id")->required();
+        add_tenant_option(del, s);
+        auto* r = add_verb(a, "reset-offsets",
+                           "Move committed offsets (only while the group has no members)");
+        r->add_option("group", s.name, "Group id")->required();
+        r->add_option("--topic", s.reset_topics, "TOPIC or TOPIC:PARTITIONS (0,2,5-7); repeatable");
+        r->add_flag("--all-topics", s.all_topics, "Every partition the group has committed on");
+        r->add_flag("--to-earliest", s.to_earliest, "To the log start offset");
+        r->add_flag("--to-latest", s.to_latest, "To the log end offset (skip everything)");
+        s.to_offset_opt = r->add_option("--to-offset", s.to_offset,
+                                        "To this offset (clamped to the log start/end)");
+        s.to_datetime_opt =
+            r->add_option("--to-datetime", s.to_datetime,
+                          "To the first record at or after YYYY-MM-DDTHH:MM:SS[.sss][Z|+hh:mm]");
+        r->add_flag("--dry-run", s.dry_run, "Show the new offsets without changing anything");
+        add_tenant_option(r, s);
     }
     {
         auto* p = app.add_subcommand("publish", "Publish one message through the admin API");

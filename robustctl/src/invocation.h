@@ -33,6 +33,8 @@ enum class view_kind {
     acl_check,  // {"allowed","superuser"}
     login,      // {"token","expires_at_ms","username"}: the token only with --output json
     health,     // {"status":...}
+    group,      // a Kafka consumer group: summary, members, then a row per partition
+    offsets,    // a reset-offsets plan: {"tenant","group","dry_run","partitions":[...]}
 };
 
 struct admin_call {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <tuple>
 #include <vector>
 
 #include "duration.h"
@@ -186,6 +187,101 @@ std::string config_text(const json& body, const std::vector<std::string>& only_k
     return t.render();
 }
 
+// A string or number member of `o` as a cell; "-" when absent, null or "".
+std::string cell(const json& o, const char* key) {
+    if (!o.is_object() || !o.contains(key)) return "-";
+    const json& v = o[key];
+    if (v.is_string() && v.get<std::string>().empty()) return "-";
+    return scalar(v);
+}
+
+// "orders:0,1 audit:3" from [{"topic","partitions":[...]}].
+std::string assignment_text(const json& assignment) {
+    std::string out;
+    if (!assignment.is_array()) return "-";
+    for (const auto& t : assignment) {
+        if (!t.is_object()) continue;
+        if (!out.empty()) out += " ";
+        out += t.value("topic", std::string("?")) + ":";
+        std::string parts;
+        if (t.contains("partitions") && t["partitions"].is_array()) {
+            for (const auto& p : t["partitions"]) {
+                if (!parts.empty()) parts += ",";
+                parts += scalar(p);
+            }
+        }
+        out += parts;
+    }
+    return out.empty() ? "-" : out;
+}
+
+// group describe: the summary, the members with their assignments, and one
+// row per partition as kafka-consumer-groups.sh --describe shows it.
+std::string kafka_group_text(const json& g) {
+    const json none = json::array();
+    const json& members = g.contains("members") && g["members"].is_array() ? g["members"] : none;
+    const json& offsets = g.contains("offsets") && g["offsets"].is_array() ? g["offsets"] : none;
+    text_table head({"KEY", "VALUE"});
+    for (const char* k : {"group", "tenant", "state", "protocol_type", "protocol", "generation"}) {
+        head.add_row({k, cell(g, k)});
+    }
+    head.add_row({"members", std::to_string(members.size())});
+    head.add_row({"lag", cell(g, "lag")});
+    std::string out = head.render();
+    // member id -> (host, client id), for the partition rows.
+    std::vector<std::pair<std::string, std::pair<std::string, std::string>>> who;
+    if (members.empty()) {
+        out += "\nmembers: none\n";
+    } else {
+        text_table mt({"MEMBER-ID", "INSTANCE-ID", "CLIENT-ID", "HOST", "ASSIGNMENT"});
+        for (const auto& m : members) {
+            mt.add_row({cell(m, "member_id"), cell(m, "group_instance_id"), cell(m, "client_id"),
+                        cell(m, "client_host"),
+                        assignment_text(m.contains("assignment") ? m["assignment"] : none)});
+            who.push_back({m.value("member_id", std::string()),
+                           {cell(m, "client_host"), cell(m, "client_id")}});
+        }
+        out += "\nmembers:\n" + mt.render();
+    }
+    if (offsets.empty()) {
+        out += "\noffsets: none committed\n";
+        return out;
+    }
+    text_table ot({"TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID",
+                   "HOST", "CLIENT-ID"});
+    for (const auto& o : offsets) {
+        const std::string member = o.value("member_id", std::string());
+        std::string host = "-", client = "-";
+        for (const auto& [id, hc] : who) {
+            if (!member.empty() && id == member) std::tie(host, client) = hc;
+        }
+        ot.add_row({cell(o, "topic"), cell(o, "partition"), cell(o, "committed_offset"),
+                    cell(o, "log_end_offset"), cell(o, "lag"), cell(o, "member_id"), host, client});
+    }
+    out += "\noffsets:\n" + ot.render();
+    return out;
+}
+
+std::string offset_reset_text(const json& r) {
+    const json none = json::array();
+    const json& parts =
+        r.contains("partitions") && r["partitions"].is_array() ? r["partitions"] : none;
+    text_table t({"TOPIC", "PARTITION", "PREVIOUS-OFFSET", "NEW-OFFSET"});
+    for (const auto& p : parts) {
+        t.add_row({cell(p, "topic"), cell(p, "partition"), cell(p, "previous_offset"),
+                   cell(p, "new_offset")});
+    }
+    std::string out = t.render();
+    const std::string group = r.value("group", std::string("?"));
+    if (r.value("dry_run", false)) {
+        out += "dry run: offsets of group " + group + " not changed (run without --dry-run)\n";
+    } else {
+        out += "offsets of group " + group + " reset on " +
+               count_text(static_cast<int64_t>(parts.size()), "partition", "partitions") + "\n";
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string format_timestamp_ms(int64_t ms) {
@@ -324,6 +420,12 @@ rendered render_success(const admin_call& call, const std::string& body, output_
             r.out += " (--output json prints the token)\n";
             break;
         }
+        case view_kind::group:
+            r.out = kafka_group_text(j);
+            break;
+        case view_kind::offsets:
+            r.out = offset_reset_text(j);
+            break;
         case view_kind::health: {
             const auto probe = call.req.path.substr(call.req.path.rfind('/') + 1);
             r.out = probe + ": " + j.value("status", std::string("?")) + "\n";

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
+
 namespace robust::ctl {
 namespace {
 
@@ -21,6 +24,31 @@ TEST(RobustctlDuration, ParsesUnitsAndSums) {
     EXPECT_EQ(ms("1h30m"), 5'400'000);
     EXPECT_EQ(ms("1m500ms"), 60'500);
     EXPECT_EQ(ms("0s"), 0);
+}
+
+TEST(RobustctlDatetime, ParsesIsoInstantsAndEpochMs) {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    auto at = [](std::string_view s) {
+        auto r = parse_datetime_ms(s);
+        EXPECT_TRUE(r.has_value()) << s;
+        return r.value_or(-1);
+    };
+    EXPECT_EQ(at("2023-11-14T22:13:20Z"), 1'700'000'000'000);
+    EXPECT_EQ(at("2023-11-14T22:13:20.250Z"), 1'700'000'000'250);
+    EXPECT_EQ(at("2023-11-15T00:13:20+02:00"), 1'700'000'000'000);
+    EXPECT_EQ(at("2023-11-14T17:43:20-0430"), 1'700'000'000'000);
+    EXPECT_EQ(at("2023-11-14 22:13:20"), 1'700'000'000'000);  // local time = UTC here
+    EXPECT_EQ(at("2023-11-14T22:13"), 1'699'999'980'000);
+    EXPECT_EQ(at("2023-11-14"), 1'699'920'000'000);
+    EXPECT_EQ(at("1700000000123"), 1'700'000'000'123);
+    for (std::string_view bad :
+         {"", "yesterday", "2023-13-01", "2023-11-14T25:00", "2023-11-14T22:13:20X",
+          "2023-11-14T22:13:20+2", "-5", "2023-1-14", "2023-11-14T22:13:20.5Z"}) {
+        EXPECT_FALSE(parse_datetime_ms(bad).has_value()) << bad;
+    }
+    unsetenv("TZ");
+    tzset();
 }
 
 TEST(RobustctlDuration, RejectsBadInput) {

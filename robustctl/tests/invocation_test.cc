@@ -268,6 +268,74 @@ TEST(RobustctlInvocation, Topic) {
     EXPECT_EQ(d.req.target(), "/api/v1/topics/a%2Fb%20c?tenant=acme");
 }
 
+TEST(RobustctlInvocation, Group) {
+    auto l = call({"group", "list", "--tenant", "acme", "--name", "bill"});
+    EXPECT_EQ(l.req.method, "GET");
+    EXPECT_EQ(l.req.target(), "/api/v1/kafka/groups?name=bill&tenant=acme");
+    EXPECT_EQ(l.view, view_kind::list);
+    auto d = call({"group", "describe", "billing/eu"});
+    EXPECT_EQ(d.req.method, "GET");
+    EXPECT_EQ(d.req.target(), "/api/v1/kafka/groups/billing%2Feu");
+    EXPECT_EQ(d.view, view_kind::group);
+    auto del = call({"group", "delete", "billing", "--tenant", "acme"});
+    EXPECT_EQ(del.req.method, "DELETE");
+    EXPECT_EQ(del.req.target(), "/api/v1/kafka/groups/billing?tenant=acme");
+    EXPECT_EQ(del.view, view_kind::done);
+    EXPECT_EQ(del.done_message, "consumer group billing deleted");
+}
+
+TEST(RobustctlInvocation, GroupResetOffsets) {
+    auto e = call({"group", "reset-offsets", "billing", "--topic", "orders", "--to-earliest"});
+    EXPECT_EQ(e.req.method, "POST");
+    EXPECT_EQ(e.req.target(), "/api/v1/kafka/groups/billing/offsets");
+    EXPECT_EQ(e.view, view_kind::offsets);
+    EXPECT_EQ(e.req.body->dump(), R"({"to":"earliest","topics":[{"topic":"orders"}]})");
+
+    auto o = call({"group", "reset-offsets", "billing", "--topic", "orders:0,2,5-7", "--topic",
+                   "audit", "--to-offset", "42", "--dry-run", "--tenant", "acme"});
+    EXPECT_EQ(o.req.target(), "/api/v1/kafka/groups/billing/offsets?tenant=acme");
+    EXPECT_EQ(o.req.body->dump(),
+              R"({"to":"offset","offset":42,"topics":[{"topic":"orders","partitions":[0,2,5,6,7]},)"
+              R"({"topic":"audit"}],"dry_run":true})");
+
+    EXPECT_EQ(call({"group", "reset-offsets", "g", "--all-topics", "--to-latest"}).req.body->dump(),
+              R"({"to":"latest"})");
+    EXPECT_EQ(call({"group", "reset-offsets", "g", "--all-topics", "--to-datetime",
+                    "2023-11-14T22:13:20Z"})
+                  .req.body->dump(),
+              R"({"to":"timestamp","timestamp_ms":1700000000000})");
+    EXPECT_EQ(
+        call({"group", "reset-offsets", "g", "--all-topics", "--to-datetime", "1700000000123"})
+            .req.body->dump(),
+        R"({"to":"timestamp","timestamp_ms":1700000000123})");
+}
+
+TEST(RobustctlInvocation, GroupResetOffsetsUsageErrorsNameTheFlag) {
+    auto err = [](std::vector<std::string> args) {
+        args.insert(args.begin(), {"group", "reset-offsets", "g"});
+        auto p = parse(std::move(args));
+        EXPECT_FALSE(p.inv.has_value());
+        EXPECT_EQ(p.exit, 2);
+        return p.err;
+    };
+    EXPECT_NE(err({"--topic", "t"}).find("exactly one of --to-earliest"), std::string::npos);
+    EXPECT_NE(err({"--topic", "t", "--to-earliest", "--to-latest"}).find("(got several)"),
+              std::string::npos);
+    EXPECT_NE(err({"--to-earliest"}).find("--topic TOPIC[:PARTITIONS]"), std::string::npos);
+    EXPECT_NE(err({"--topic", "t", "--all-topics", "--to-earliest"}).find("not both"),
+              std::string::npos);
+    EXPECT_NE(err({"--topic", "t:1,x", "--to-earliest"}).find("--topic: bad partition list"),
+              std::string::npos);
+    EXPECT_NE(err({"--topic", "t:3-1", "--to-earliest"}).find("e.g. orders:0,2,5-7"),
+              std::string::npos);
+    EXPECT_NE(err({"--topic", ":1", "--to-earliest"}).find("--topic: missing topic name"),
+              std::string::npos);
+    EXPECT_NE(err({"--topic", "t", "--to-offset", "-1"}).find("--to-offset"), std::string::npos);
+    EXPECT_NE(err({"--topic", "t", "--to-datetime", "yesterday"}).find("--to-datetime"),
+              std::string::npos);
+    EXPECT_EQ(usage_exit({"group", "reset-offsets", "--topic", "t", "--to-earliest"}), 2);
+}
+
 TEST(RobustctlInvocation, Retained) {
     EXPECT_EQ(call({"retained", "list", "--filter", "sensors/+/temp", "--limit", "5"}).req.target(),
               "/api/v1/retained?limit=5&filter=sensors%2F%2B%2Ftemp");

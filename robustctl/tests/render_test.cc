@@ -196,6 +196,62 @@ TEST_F(RobustctlRender, ConfigFilteredBySectionOrKey) {
               "mqtt.max_inflight  32     yes\n");
 }
 
+TEST_F(RobustctlRender, KafkaGroupLikeKafkaConsumerGroups) {
+    const std::string body = R"({"tenant":"default","group":"billing","state":"Stable",
+        "protocol_type":"consumer","protocol":"range","members":[
+          {"member_id":"m-1","group_instance_id":null,"client_id":"c1","client_host":"10.0.0.7",
+           "assignment":[{"topic":"orders","partitions":[0,1]},{"topic":"audit","partitions":[2]}]}],
+        "lag":7,"generation":3,"offsets":[
+          {"topic":"orders","partition":0,"committed_offset":5,"log_start_offset":0,
+           "log_end_offset":12,"lag":7,"member_id":"m-1","metadata":""},
+          {"topic":"orders","partition":1,"committed_offset":null,"log_start_offset":0,
+           "log_end_offset":0,"lag":null,"member_id":"m-1","metadata":""},
+          {"topic":"old","partition":0,"committed_offset":3,"log_start_offset":0,
+           "log_end_offset":3,"lag":0,"member_id":"","metadata":"x"}]})";
+    auto r = render_success(view(view_kind::group), body, output_format::table);
+    EXPECT_EQ(r.out,
+              "KEY            VALUE\n"
+              "group          billing\n"
+              "tenant         default\n"
+              "state          Stable\n"
+              "protocol_type  consumer\n"
+              "protocol       range\n"
+              "generation     3\n"
+              "members        1\n"
+              "lag            7\n"
+              "\nmembers:\n"
+              "MEMBER-ID  INSTANCE-ID  CLIENT-ID  HOST      ASSIGNMENT\n"
+              "m-1        -            c1         10.0.0.7  orders:0,1 audit:2\n"
+              "\noffsets:\n"
+              "TOPIC   PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG  CONSUMER-ID  HOST      "
+              "CLIENT-ID\n"
+              "orders  0          5               12              7    m-1          10.0.0.7  c1\n"
+              "orders  1          -               0               -    m-1          10.0.0.7  c1\n"
+              "old     0          3               3               0    -            -         -\n");
+    auto empty = render_success(view(view_kind::group),
+                                R"({"group":"g","state":"Empty","members":[],"offsets":[]})",
+                                output_format::table);
+    EXPECT_NE(empty.out.find("members: none"), std::string::npos);
+    EXPECT_NE(empty.out.find("offsets: none committed"), std::string::npos);
+}
+
+TEST_F(RobustctlRender, OffsetResetPlan) {
+    const std::string body = R"({"tenant":"default","group":"g","dry_run":true,"partitions":[
+        {"topic":"t","partition":0,"previous_offset":7,"new_offset":0},
+        {"topic":"t","partition":1,"previous_offset":null,"new_offset":0}]})";
+    auto r = render_success(view(view_kind::offsets), body, output_format::table);
+    EXPECT_EQ(r.out,
+              "TOPIC  PARTITION  PREVIOUS-OFFSET  NEW-OFFSET\n"
+              "t      0          7                0\n"
+              "t      1          -                0\n"
+              "dry run: offsets of group g not changed (run without --dry-run)\n");
+    std::string done = body;
+    done.replace(done.find("true"), 4, "false");
+    EXPECT_EQ(render_success(view(view_kind::offsets), done, output_format::table)
+                  .out.substr(r.out.find("dry run")),
+              "offsets of group g reset on 2 partitions\n");
+}
+
 TEST_F(RobustctlRender, SmallViews) {
     EXPECT_EQ(render_success(view(view_kind::acl_check), R"({"allowed":true,"superuser":false})",
                              output_format::table)

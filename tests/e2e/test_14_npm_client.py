@@ -1,27 +1,20 @@
 """The npm `mqtt` client (MQTT.js 5, pinned by node/package-lock.json) over TCP
 and WebSocket, MQTT 3.1.1 and 5. The script is node/client_test.mjs; its
-dependencies are installed with `npm ci` when node_modules is missing."""
+dependencies are installed with `npm ci` when node_modules lacks a package
+(node_util.py)."""
 
 import os
-import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-NODE_DIR = Path(__file__).parent / "node"
+import node_util
+from node_util import NODE_DIR
 
 
 @pytest.fixture(scope="module")
 def node_env():
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if not node or not npm:
-        pytest.skip("node/npm not installed")
-    if not (NODE_DIR / "node_modules" / "mqtt").is_dir():
-        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR,
-                           capture_output=True, timeout=240)
-        assert r.returncode == 0, "npm ci failed:\n" + r.stdout.decode() + r.stderr.decode()
-    return node
+    return node_util.node_binary()
 
 
 def test_npm_mqtt_client_tcp_and_websocket(broker, node_env):

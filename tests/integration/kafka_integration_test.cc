@@ -8,9 +8,12 @@
 #include <thread>
 
 #include "kafka/codec/messages/api_versions.h"
+#include "kafka/codec/messages/delete_records.h"
 #include "kafka/codec/messages/fetch.h"
 #include "kafka/codec/messages/list_offsets.h"
 #include "kafka/codec/messages/metadata.h"
+#include "kafka/codec/messages/offset_commit.h"
+#include "kafka/codec/messages/offset_fetch.h"
 #include "kafka/codec/messages/produce.h"
 #include "kafka/codec/record_batch.h"
 #include "kafka_client.h"
@@ -266,6 +269,69 @@ TEST_F(KafkaIntegration, RecordsSurviveARestart) {
     kafka_client c(kafka_port());
     std::vector<std::pair<int64_t, std::string>> want = {{0, "keep"}};
     EXPECT_EQ(values_of(fetch(c, "durable", 0).records), want);
+}
+
+// kafkajs's admin resetOffsets commits -2 (earliest) or -1 (latest) for every
+// partition; Kafka accepts any offset. The journal keeps positions >= 0, so the
+// sentinels are resolved to the partition's start and end when committed.
+TEST_F(KafkaIntegration, OffsetCommitResolvesTheEarliestAndLatestSentinels) {
+    kafka_client c(kafka_port());
+    metadata(c, "reset");
+    produce(c, "reset", batch_of({"a", "b", "c"}));
+    produce(c, "reset", batch_of({"d"}));
+    {
+        constexpr int16_t v = 2;
+        c.send(api_key::delete_records, v, [&](kc::writer& w) {
+            kc::delete_records_request r;
+            r.topics.push_back({"reset", {{0, 3}}});  // the second batch starts at 3
+            r.timeout_ms = 5000;
+            kc::encode_delete_records_request(w, r, v);
+        });
+        auto body = c.receive(api_key::delete_records, v);
+        ASSERT_TRUE(body.has_value());
+        auto resp = kc::decode_delete_records_response(as_bytes(*body), v);
+        ASSERT_TRUE(resp.has_value());
+        ASSERT_EQ(resp->topics.at(0).partitions.at(0).low_watermark, 3);
+    }
+    auto commit = [&](int64_t offset) {
+        constexpr int16_t v = 8;
+        c.send(api_key::offset_commit, v, [&](kc::writer& w) {
+            kc::offset_commit_request r;
+            r.group_id = "resetter";  // no members: an admin commit (generation -1)
+            kc::offset_commit_request_partition p;
+            p.committed_offset = offset;
+            r.topics.push_back({"reset", {p}});
+            kc::encode_offset_commit_request(w, r, v);
+        });
+        auto body = c.receive(api_key::offset_commit, v);
+        if (!body) throw std::runtime_error("no offset commit response");
+        auto resp = kc::decode_offset_commit_response(as_bytes(*body), v);
+        if (!resp) throw std::runtime_error("bad offset commit response");
+        return resp->topics.at(0).partitions.at(0).error_code;
+    };
+    auto committed = [&] {
+        constexpr int16_t v = 7;
+        c.send(api_key::offset_fetch, v, [&](kc::writer& w) {
+            kc::offset_fetch_request r;
+            r.group_id = "resetter";
+            r.topics = std::vector<kc::offset_fetch_request_topic>{{"reset", {0}}};
+            kc::encode_offset_fetch_request(w, r, v);
+        });
+        auto body = c.receive(api_key::offset_fetch, v);
+        if (!body) throw std::runtime_error("no offset fetch response");
+        auto resp = kc::decode_offset_fetch_response(as_bytes(*body), v);
+        if (!resp) throw std::runtime_error("bad offset fetch response");
+        return resp->topics.at(0).partitions.at(0).committed_offset;
+    };
+    EXPECT_EQ(commit(kc::list_offsets_latest), kc::error_code::none);
+    EXPECT_EQ(committed(), 4);
+    EXPECT_EQ(commit(kc::list_offsets_earliest), kc::error_code::none);
+    EXPECT_EQ(committed(), 3);
+    EXPECT_EQ(commit(2), kc::error_code::none);  // below the log start: stored as given
+    EXPECT_EQ(committed(), 2);
+    // Any other negative offset is still refused, and the commit is unchanged.
+    EXPECT_EQ(commit(-3), kc::error_code::invalid_commit_offset_size);
+    EXPECT_EQ(committed(), 2);
 }
 
 }  // namespace

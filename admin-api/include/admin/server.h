@@ -40,6 +40,9 @@ class journal;
 namespace robust::metrics {
 class registry;
 }
+namespace robust::kafka {
+class server;
+}
 
 namespace robust::admin {
 
@@ -57,6 +60,7 @@ struct context {
     /// /health/ready answers 200 once this returns true (every listener is
     /// open); empty = always ready. Called on a request thread.
     std::function<bool()> ready = nullptr;
+    kafka::server* kafka = nullptr;  // null: Kafka routes answer 503
 };
 
 /// Knobs with production defaults; tests shorten the sampling interval.

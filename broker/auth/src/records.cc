@@ -76,12 +76,14 @@ result<std::string> encode(const tenant_info& t) {
 }
 
 result<std::string> encode(const user_record& u) {
-    return dump(json{{"v", format_version},
-                     {"tenant", u.info.tenant},
-                     {"username", u.info.username},
-                     {"password_hash", u.password_hash},
-                     {"superuser", u.info.superuser},
-                     {"created_ms", u.info.created_ms}});
+    json j{{"v", format_version},
+           {"tenant", u.info.tenant},
+           {"username", u.info.username},
+           {"password_hash", u.password_hash},
+           {"superuser", u.info.superuser},
+           {"created_ms", u.info.created_ms}};
+    if (!u.scram_sha512.empty()) j["scram_sha512"] = u.scram_sha512;
+    return dump(j);
 }
 
 result<std::string> encode(const acl_rule& r) {
@@ -127,6 +129,7 @@ result<user_record> decode_user(std::string_view value) {
         u.password_hash = read_string(j, "password_hash");
         u.info.superuser = read_bool(j, "superuser");
         u.info.created_ms = read_int(j, "created_ms");
+        if (j.contains("scram_sha512")) u.scram_sha512 = read_string(j, "scram_sha512");
         return u;
     });
 }

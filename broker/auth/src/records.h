@@ -5,7 +5,7 @@
 //
 //   auth/tenant/<name>              {"v":1,"name","description","created_ms"}
 //   auth/user/<tenant>/<username>   {"v":1,"tenant","username","password_hash",
-//                                    "superuser","created_ms"}
+//                                    "superuser","created_ms"[,"scram_sha512"]}
 //   auth/acl/<tenant>/<rule name>   {"v":1,"tenant","name","priority","resource_type",
 //                                    "resource_name","topic","ip","action","permission",
 //                                    "created_ms"}
@@ -13,7 +13,8 @@
 //   auth/token_key                  64 hex digits (not JSON)
 //
 // Every variable key part is escaped with meta::escape_key_part. Enums are
-// stored by their to_string() names. Every listed field is required; unknown
+// stored by their to_string() names. Every listed field is required except
+// those in [] (optional: older records lack them); unknown
 // fields are ignored (a newer writer may add some); "v" above 1 is
 // unsupported. Decoding never throws.
 //
@@ -54,10 +55,14 @@ struct parsed_key {
 };
 parsed_key parse_key(std::string_view key);
 
-/// A user as stored: the API's user_info plus the PHC password hash.
+/// A user as stored: the API's user_info plus the PHC password hash and,
+/// for passwords set since SCRAM-SHA-512 exists, a second PHC string
+/// "$pbkdf2-sha512$..." (its key is SCRAM-SHA-512's SaltedPassword); empty
+/// when the record has none.
 struct user_record {
     user_info info;
     std::string password_hash;
+    std::string scram_sha512{};
 };
 
 /// Errors: invalid_argument (a text field is not UTF-8).

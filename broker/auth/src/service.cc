@@ -257,6 +257,22 @@ struct service::impl {
         verified.erase(credential_key(tenant, username));
     }
 
+    /// A refusal, counted in stats().
+    authentication refused(connect_refusal r, std::string reason) {
+        switch (r) {
+            case connect_refusal::bad_credentials:
+                bad_credentials.fetch_add(1, std::memory_order_relaxed);
+                break;
+            case connect_refusal::not_authorized:
+                not_authorized.fetch_add(1, std::memory_order_relaxed);
+                break;
+            case connect_refusal::banned:
+                banned.fetch_add(1, std::memory_order_relaxed);
+                break;
+        }
+        return refuse(r, std::move(reason));
+    }
+
     /// The KDF against a hash nobody has the password of.
     void burn_kdf(std::string_view password) const {
         (void)detail::verify_password(password, dummy_hash);
@@ -321,18 +337,7 @@ authentication service::authenticate(const credentials& c) {
     impl& d = *impl_;
     const auto s = d.current();
     auto refused = [&](connect_refusal r, std::string reason) {
-        switch (r) {
-            case connect_refusal::bad_credentials:
-                d.bad_credentials.fetch_add(1, std::memory_order_relaxed);
-                break;
-            case connect_refusal::not_authorized:
-                d.not_authorized.fetch_add(1, std::memory_order_relaxed);
-                break;
-            case connect_refusal::banned:
-                d.banned.fetch_add(1, std::memory_order_relaxed);
-                break;
-        }
-        return refuse(r, std::move(reason));
+        return d.refused(r, std::move(reason));
     };
     auto accepted = [&](identity who) {
         d.accepted.fetch_add(1, std::memory_order_relaxed);
@@ -419,19 +424,99 @@ authentication service::authenticate(const credentials& c) {
     return accepted(std::move(who));
 }
 
+// ---- SCRAM --------------------------------------------------------------------------
+
+scram_credential service::scram_lookup(std::string_view tenant, std::string_view username,
+                                       scram::mechanism m) const {
+    const impl& d = *impl_;
+    const auto s = d.current();
+    scram_credential out;
+    const auto* user = s->has_tenant(tenant) ? s->find_user(tenant, username) : nullptr;
+    if (user) {
+        out.superuser = user->info.superuser;
+        const detail::phc_hash* h = nullptr;
+        if (m == scram::mechanism::sha256) {
+            h = &user->parsed;
+        } else if (user->scram_sha512) {
+            h = &*user->scram_sha512;
+        }
+        if (h && h->key.size() == scram::key_bytes(m)) {
+            out.secret = scram::derive(m, h->key, h->salt, h->iterations);
+            out.usable = true;
+            return out;
+        }
+        out.reason = m == scram::mechanism::sha512
+                         ? "the user has no SCRAM-SHA-512 credential (its password was set "
+                           "before there were any: set it again)"
+                         : "the stored password hash cannot serve SCRAM-SHA-256";
+    } else {
+        out.reason = "unknown user";
+    }
+    // The decoy: a salt derived from the stored token key and the name, so it
+    // stays the same for the same name (also across restarts), and keys that
+    // are no hash of anything a client could know.
+    const std::string& key = s->token_key.empty() ? d.credential_mac_key : s->token_key;
+    std::string label("scram decoy");
+    label += '\0';
+    label += scram::name(m);
+    label += '\0';
+    label += tenant;
+    label += '\0';
+    label += username;
+    const std::string seed = detail::hmac_sha256(key, label);
+    out.secret.salt = seed.substr(0, detail::password_salt_bytes);
+    out.secret.iterations = d.dummy_hash.iterations;
+    out.secret.stored_key = detail::hmac_sha256(d.credential_mac_key, seed + "stored");
+    out.secret.server_key = detail::hmac_sha256(d.credential_mac_key, seed + "server");
+    out.secret.stored_key.resize(scram::key_bytes(m), '\0');
+    out.secret.server_key.resize(scram::key_bytes(m), '\0');
+    return out;
+}
+
+authentication service::authenticate_scram(const credentials& c, bool proof_valid) {
+    impl& d = *impl_;
+    const auto s = d.current();
+    if (auto ban = detail::find_ban(*s->bans, c, now_unix_ms())) {
+        return d.refused(connect_refusal::banned, std::move(*ban));
+    }
+    const std::string_view fallback_tenant =
+        c.tenant && !c.tenant->empty() ? std::string_view(*c.tenant) : default_tenant;
+    auto [tenant, name] = split_tenant(c.username.value_or(""), fallback_tenant);
+    if (!s->has_tenant(tenant)) return d.refused(connect_refusal::not_authorized, "unknown tenant");
+    const auto* user = s->find_user(tenant, name);
+    if (!proof_valid || !user) {
+        return d.refused(connect_refusal::bad_credentials, "unknown user or wrong password");
+    }
+    d.accepted.fetch_add(1, std::memory_order_relaxed);
+    identity who;
+    who.tenant = std::move(tenant);
+    who.username = std::move(name);
+    who.superuser = user->info.superuser;
+    who.anonymous = false;
+    who.client_id = c.client_id;
+    who.peer_ip = c.peer_ip;
+    authentication a;
+    a.who = std::move(who);
+    return a;
+}
+
 // ---- ACL ----------------------------------------------------------------------------
 
 bool service::authorize(const identity& who, access a, std::string_view topic, bool retain) const {
+    const bool allowed = permits(who, a, topic, retain);
+    if (!allowed) note_denied(a);
+    return allowed;
+}
+
+bool service::permits(const identity& who, access a, std::string_view topic, bool retain) const {
     if (who.superuser) return true;
     const auto s = impl_->current();
     std::optional<acl_permission> decided;
     if (const auto* rules = s->rules_of(who.tenant)) {
         decided = detail::evaluate(*rules, who, a, topic, retain);
     }
-    const bool allowed = decided ? *decided == acl_permission::allow
-                                 : impl_->acl_default.load() == config::acl_permission::allow;
-    if (!allowed) note_denied(a);
-    return allowed;
+    return decided ? *decided == acl_permission::allow
+                   : impl_->acl_default.load() == config::acl_permission::allow;
 }
 
 void service::note_denied(access a) const noexcept {
@@ -552,10 +637,12 @@ outcome<user_info> service::create_user(std::string tenant, std::string username
         return fail(errc::invalid_argument, "tenant", "no such tenant");
     }
     auto hash = detail::hash_password(password, d.iterations);
-    if (!hash) return fail(errc::io_error, "", "cannot hash the password (OpenSSL)");
+    auto scram512 = detail::hash_password(password, d.iterations, detail::digest::sha512);
+    if (!hash || !scram512) return fail(errc::io_error, "", "cannot hash the password (OpenSSL)");
     detail::user_record rec;
     rec.info = user_info{std::move(tenant), std::move(username), superuser, now_unix_ms()};
     rec.password_hash = std::move(*hash);
+    rec.scram_sha512 = std::move(*scram512);
     auto value = detail::encode(rec);
     if (!value.has_value()) return encode_failure(value.error());
     auto wrote =
@@ -571,10 +658,14 @@ outcome<user_info> service::update_user(std::string_view tenant, std::string_vie
                                         std::optional<bool> superuser) {
     impl& d = *impl_;
     std::optional<std::string> new_hash;
+    std::optional<std::string> new_scram512;
     if (password) {
         if (auto f = detail::check_password(*password)) return *f;
         new_hash = detail::hash_password(*password, d.iterations);
-        if (!new_hash) return fail(errc::io_error, "", "cannot hash the password (OpenSSL)");
+        new_scram512 = detail::hash_password(*password, d.iterations, detail::digest::sha512);
+        if (!new_hash || !new_scram512) {
+            return fail(errc::io_error, "", "cannot hash the password (OpenSSL)");
+        }
     }
     const std::string key = detail::user_key(tenant, username);
     for (int attempt = 0; attempt < max_cas_attempts; ++attempt) {
@@ -586,7 +677,10 @@ outcome<user_info> service::update_user(std::string_view tenant, std::string_vie
             spdlog::error("auth: the stored value at '{}' is corrupt", key);
             return failure{rec.error(), "", "the stored user is corrupt"};
         }
-        if (new_hash) rec->password_hash = *new_hash;
+        if (new_hash) {
+            rec->password_hash = *new_hash;
+            rec->scram_sha512 = *new_scram512;
+        }
         if (superuser) rec->info.superuser = *superuser;
         auto value = detail::encode(*rec);
         if (!value.has_value()) return encode_failure(value.error());
@@ -801,7 +895,7 @@ std::optional<token_subject> service::verify_token(std::string_view token) const
 // ---- decision_cache -----------------------------------------------------------------
 
 bool decision_cache::authorize(const service& s, const identity& who, access a,
-                               std::string_view topic, bool retain) {
+                               std::string_view topic, bool retain, bool count_denial) {
     const uint64_t gen = s.generation();
     if (gen != generation_) {
         entries_.clear();
@@ -814,10 +908,11 @@ bool decision_cache::authorize(const service& s, const identity& who, access a,
     key += retain_matters ? 'r' : '-';
     key += topic;
     if (auto it = entries_.find(key); it != entries_.end()) {
-        if (!it->second) s.note_denied(a);
+        if (!it->second && count_denial) s.note_denied(a);
         return it->second;
     }
-    const bool allowed = s.authorize(who, a, topic, retain);
+    const bool allowed = s.permits(who, a, topic, retain);
+    if (!allowed && count_denial) s.note_denied(a);
     if (entries_.size() >= capacity_) entries_.clear();
     entries_.emplace(std::move(key), allowed);
     return allowed;

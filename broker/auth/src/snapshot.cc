@@ -390,6 +390,14 @@ bool snapshot_builder::apply(std::string_view key, const std::optional<std::stri
                 return true;
             }
             user_entry e;
+            if (!u->scram_sha512.empty()) {
+                e.scram_sha512 = parse_password_hash(u->scram_sha512, digest::sha512);
+                if (!e.scram_sha512 || e.scram_sha512->key.size() != digest_bytes(digest::sha512)) {
+                    spdlog::warn("auth: ignoring the malformed scram_sha512 credential at '{}'",
+                                 key);
+                    e.scram_sha512.reset();
+                }
+            }
             e.info = std::move(u->info);
             e.fingerprint = password_fingerprint(u->password_hash);
             e.password_hash = std::move(u->password_hash);

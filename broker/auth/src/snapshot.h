@@ -88,6 +88,9 @@ struct user_entry {
     user_info info;
     std::string password_hash;  // the PHC string as stored
     phc_hash parsed;
+    /// SCRAM-SHA-512's SaltedPassword with its salt and rounds; nullopt for
+    /// records written before it existed (or with a malformed one).
+    std::optional<phc_hash> scram_sha512;
     std::string fingerprint;  // hex of the first 8 bytes of SHA-256(password_hash)
 };
 

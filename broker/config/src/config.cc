@@ -154,6 +154,23 @@ std::string check_topic_durability(const std::string& v) {
     return {};
 }
 
+// topic.bindings: "[tenant@]filter=kafka_topic, ...". The filter and the
+// Kafka name are checked at start (meta::check_binding), with the rest.
+std::string check_topic_bindings(const std::string& v) {
+    for (const auto& r : parse_topic_bindings(v)) {
+        if (r.filter.empty() || r.kafka_topic.empty() || r.tenant.empty()) {
+            return "must be comma-separated [tenant@]filter=kafka_topic rules, e.g. "
+                   "\"sensors/#=sensors, acme@factory/+/temp=temps\"";
+        }
+    }
+    const size_t rules = parse_topic_bindings(v).size();
+    const size_t commas = static_cast<size_t>(std::count(v.begin(), v.end(), ','));
+    if (rules != 0 && rules != commas + 1) {
+        return "has an empty rule; write comma-separated [tenant@]filter=kafka_topic rules";
+    }
+    return {};
+}
+
 std::string check_non_empty(const std::string& v) {
     return v.empty() ? "must not be empty" : std::string();
 }
@@ -255,6 +272,9 @@ const std::vector<field>& all_fields() {
             integer_field("storage", "reader_threads", &sc::storage, &stc::reader_threads, 1, 256));
         f.push_back(string_field("storage", "topic_durability", &sc::storage,
                                  &stc::topic_durability, check_topic_durability));
+        // [topic]
+        f.push_back(string_field("topic", "bindings", &sc::topic, &topic_config::bindings,
+                                 check_topic_bindings));
         // [tls]
         using tc = tls_config;
         f.push_back(string_field("tls", "cert_file", &sc::tls, &tc::cert_file, nullptr));
@@ -775,6 +795,35 @@ std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules
             out.push_back(std::move(r));
         }
         start = end + 1;
+    }
+    return out;
+}
+
+std::vector<topic_binding_rule> parse_topic_bindings(std::string_view rules) {
+    std::vector<topic_binding_rule> out;
+    size_t start = 0;
+    while (start < rules.size()) {
+        size_t end = rules.find(',', start);
+        if (end == std::string_view::npos) end = rules.size();
+        std::string_view rule = rules.substr(start, end - start);
+        while (!rule.empty() && rule.front() == ' ') rule.remove_prefix(1);
+        while (!rule.empty() && rule.back() == ' ') rule.remove_suffix(1);
+        start = end + 1;
+        if (rule.empty()) continue;
+        topic_binding_rule r;
+        // Kafka names have no '=', MQTT topics may: split at the last one.
+        const size_t eq = rule.rfind('=');
+        std::string_view filter = eq == std::string_view::npos ? rule : rule.substr(0, eq);
+        if (eq != std::string_view::npos) r.kafka_topic = std::string(rule.substr(eq + 1));
+        // Tenant names have no '@' ("tenant@name" as in user names).
+        if (const size_t at = filter.find('@'); at != std::string_view::npos) {
+            r.tenant = std::string(filter.substr(0, at));
+            filter.remove_prefix(at + 1);
+        }
+        while (!filter.empty() && filter.back() == ' ') filter.remove_suffix(1);
+        r.filter = std::string(filter);
+        while (!r.kafka_topic.empty() && r.kafka_topic.front() == ' ') r.kafka_topic.erase(0, 1);
+        out.push_back(std::move(r));
     }
     return out;
 }

@@ -398,7 +398,7 @@ TEST(ConfigDocs, EveryKeyIsDocumentedWithItsEnvironmentVariable) {
     ss << in.rdbuf();
     const std::string doc = ss.str();
     const auto keys = config_keys();
-    EXPECT_EQ(keys.size(), 64u);
+    EXPECT_EQ(keys.size(), 65u);
     for (const auto& name : keys) {
         const std::string section = name.substr(0, name.find('.'));
         const std::string key = name.substr(name.find('.') + 1);
@@ -433,6 +433,39 @@ TEST(ConfigTopicDurability, NamesTheKeyAndTheFixForABadRule) {
     const std::string err2 =
         load_error(std::nullopt, {{"ROBUSTMQ_STORAGE_TOPIC_DURABILITY", "no-level"}});
     EXPECT_NE(err2.find("filter=level"), std::string::npos) << err2;
+}
+
+}  // namespace
+}  // namespace robust::config
+
+namespace robust::config {
+namespace {
+
+TEST(ConfigTopicBindings, ParsesTenantFilterAndKafkaTopic) {
+    auto cfg = load_ok(std::nullopt, {{"ROBUSTMQ_TOPIC_BINDINGS",
+                                       "sensors/#=sensors, acme@factory/+/temp = temps"}});
+    auto rules = parse_topic_bindings(cfg.topic.bindings);
+    ASSERT_EQ(rules.size(), 2u);
+    EXPECT_EQ(rules[0].tenant, "default");
+    EXPECT_EQ(rules[0].filter, "sensors/#");
+    EXPECT_EQ(rules[0].kafka_topic, "sensors");
+    EXPECT_EQ(rules[1].tenant, "acme");
+    EXPECT_EQ(rules[1].filter, "factory/+/temp");
+    EXPECT_EQ(rules[1].kafka_topic, "temps");
+    // An '=' inside the MQTT filter is kept (Kafka names have none).
+    auto eq = parse_topic_bindings("a=b/c=k");
+    ASSERT_EQ(eq.size(), 1u);
+    EXPECT_EQ(eq[0].filter, "a=b/c");
+    EXPECT_EQ(eq[0].kafka_topic, "k");
+    EXPECT_TRUE(parse_topic_bindings("").empty());
+}
+
+TEST(ConfigTopicBindings, NamesTheKeyAndTheFixForABadRule) {
+    for (const char* bad : {"sensors/#", "sensors/#=", "=k", "a=k,,b=l", "a=k,", "@a=k"}) {
+        const std::string err = load_error(std::nullopt, {{"ROBUSTMQ_TOPIC_BINDINGS", bad}});
+        EXPECT_NE(err.find("topic.bindings"), std::string::npos) << bad << ": " << err;
+        EXPECT_NE(err.find("filter=kafka_topic"), std::string::npos) << bad << ": " << err;
+    }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <asio/post.hpp>
 
+#include "handlers/handlers.h"
 #include "server_impl.h"
 
 namespace robust::kafka {
@@ -101,7 +102,11 @@ void connection::process_input() {
         if (pending.size() < 4 + static_cast<size_t>(*size)) break;
         auto bytes = std::make_shared<const std::string>(pending.substr(4, *size));
         input_pos_ += 4 + static_cast<size_t>(*size);
-        dispatch(std::move(bytes));
+        if (sasl_.raw_tokens && !sasl_.authenticated) {
+            dispatch_raw_token(std::move(bytes));
+        } else {
+            dispatch(std::move(bytes));
+        }
     }
     // Keep the unread tail only.
     if (input_pos_ > 0 && (input_pos_ == input_.size() || input_pos_ > read_chunk)) {
@@ -122,6 +127,18 @@ void connection::dispatch(std::shared_ptr<const std::string> bytes) {
     slots_.push_back(slot{seq, false, std::nullopt});
     request req(shared_from_this(), std::move(bytes), std::move(h->header), h->size, seq);
     server_.handle(std::move(req));
+}
+
+void connection::dispatch_raw_token(std::shared_ptr<const std::string> bytes) {
+    // The reply goes in order with the responses before it, like a request's;
+    // the header is a stand-in (nothing of it is sent).
+    codec::request_header h;
+    h.api_key = static_cast<int16_t>(codec::api_key::sasl_authenticate);
+    h.api_version = 0;
+    const uint64_t seq = next_seq_++;
+    slots_.push_back(slot{seq, false, std::nullopt});
+    request req(shared_from_this(), std::move(bytes), std::move(h), 0, seq);
+    handle_sasl_raw_token(server_, req);
 }
 
 void connection::finish(uint64_t seq, std::optional<std::string> framed) {

@@ -91,14 +91,29 @@ public:
 
     /// Who the client is: anonymous until SASL authenticates it.
     const auth::identity& identity() const { return identity_; }
-    void set_identity(auth::identity id) { identity_ = std::move(id); }
+    void set_identity(auth::identity id) {
+        identity_ = std::move(id);
+        acl_.clear();
+    }
     /// SASL progress, owned by the SASL handlers.
     struct sasl_state {
         std::string mechanism;  // chosen by SaslHandshake; empty = none yet
         bool authenticated = false;
-        std::string scram_state;  // the SCRAM exchange between its two messages
+        /// SaslHandshake v0 was accepted: until authentication ends, frames
+        /// are bare SASL tokens (no request header) and so are the replies
+        /// (Kafka before KIP-152; kafka-python 2.0 still does this).
+        bool raw_tokens = false;
+        /// The SCRAM exchange between its two client messages, and the user
+        /// name the client sent in the first.
+        std::optional<auth::scram::server_exchange> scram;
+        std::string scram_user;
+        bool scram_usable = false;
+        std::string client_id;  // from the SaslHandshake header (raw tokens have none)
     };
     sasl_state& sasl() { return sasl_; }
+    /// The connection's cache of ACL answers (auth::decision_cache), for the
+    /// handlers that check topics; it is cleared when the identity changes.
+    auth::decision_cache& acl() { return acl_; }
     /// Whether auth.anonymous lets this client in without SASL: asked once,
     /// at its first request that needs it.
     std::optional<bool>& anonymous_allowed() { return anonymous_allowed_; }
@@ -118,6 +133,8 @@ private:
     /// Handles every whole request in the buffer.
     void process_input();
     void dispatch(std::shared_ptr<const std::string> bytes);
+    /// A bare SASL token (sasl_state::raw_tokens).
+    void dispatch_raw_token(std::shared_ptr<const std::string> bytes);
     void flush();
     void on_written(std::error_code ec);
 
@@ -129,6 +146,7 @@ private:
     uint16_t local_port_ = 0;
     auth::identity identity_;
     sasl_state sasl_;
+    auth::decision_cache acl_;
     std::optional<bool> anonymous_allowed_;
 
     std::vector<char> read_buf_;

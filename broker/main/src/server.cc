@@ -148,7 +148,8 @@ status server::start() {
         admin::context ctx{
             cfg_,          *parts_->auth,    parts_->mqtt.get(),
             *parts_->meta, *parts_->journal, *parts_->metrics,
-            cfg_.node.id,  now_unix_ms(),    [p = parts_.get()] { return p->ready.load(); }};
+            cfg_.node.id,  now_unix_ms(),    [p = parts_.get()] { return p->ready.load(); },
+            kafka};
         auto a = admin::server::start(ctx, cfg_.http.bind, cfg_.http.port);
         if (!a) {
             spdlog::error(

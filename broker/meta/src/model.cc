@@ -152,6 +152,10 @@ std::string mqtt_retained_of(std::string_view tenant) {
     return join_key(mqtt_retained, {tenant, ""});
 }
 
+std::string topic_binding(std::string_view tenant, std::string_view mqtt_filter) {
+    return join_key(topic_bindings, {tenant, mqtt_filter});
+}
+
 }  // namespace keys
 
 std::string key_of(const topic_record& r) {
@@ -165,6 +169,9 @@ std::string key_of(const mqtt_subscription_record& r) {
 }
 std::string key_of(const retained_record& r) {
     return keys::mqtt_retained_message(r.tenant, r.topic);
+}
+std::string key_of(const topic_binding_record& r) {
+    return keys::topic_binding(r.tenant, r.mqtt_filter);
 }
 
 // ---- topic --------------------------------------------------------------------
@@ -194,6 +201,30 @@ result<topic_record> decode_topic_record(std::string_view value) {
         r.durability = read_string(j, "durability");
         r.retention_ms = read_int<int64_t>(j, "retention_ms");
         r.retention_bytes = read_int<int64_t>(j, "retention_bytes");
+        r.created_ms = read_int<int64_t>(j, "created_ms");
+        return r;
+    });
+}
+
+// ---- topic binding ------------------------------------------------------------
+
+result<std::string> encode(const topic_binding_record& r) {
+    return dump(json{
+        {"v", format_version},
+        {"tenant", r.tenant},
+        {"mqtt_filter", r.mqtt_filter},
+        {"kafka_topic", r.kafka_topic},
+        {"created_ms", r.created_ms},
+    });
+}
+
+result<topic_binding_record> decode_topic_binding_record(std::string_view value) {
+    return guarded_decode([&] {
+        const json j = parse_object(value);
+        topic_binding_record r;
+        r.tenant = read_string(j, "tenant");
+        r.mqtt_filter = read_string(j, "mqtt_filter");
+        r.kafka_topic = read_string(j, "kafka_topic");
         r.created_ms = read_int<int64_t>(j, "created_ms");
         return r;
     });

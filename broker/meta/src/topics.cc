@@ -7,6 +7,16 @@
 
 namespace robust::meta {
 
+bool valid_kafka_topic_name(std::string_view name) noexcept {
+    if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+    for (char c : name) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 std::string topic_shard_name(std::string_view tenant, std::string_view name, uint32_t partition) {
     return "topic/" + escape_key_part(tenant) + "/" + escape_key_part(name) + "/" +
            std::to_string(partition);

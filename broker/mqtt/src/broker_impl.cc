@@ -7,6 +7,9 @@
 #include "base/clock.h"
 #include "base/errc.h"
 #include "connection.h"
+#include "kafka_inflow.h"
+#include "kafka_records.h"
+#include "message_record.h"
 #include "net/tls.h"
 #include "router/topic.h"
 #include "session.h"
@@ -16,10 +19,18 @@ namespace robust::mqtt {
 
 broker_impl::broker_impl(broker_options o, net::io_pool& p, storage::journal& j,
                          meta::meta_store& m, auth::service& a)
-    : opts(std::move(o)), pool(p), journal(j), meta(m), auth(a), started_ms(now_unix_ms()) {
+    : opts(std::move(o)),
+      pool(p),
+      journal(j),
+      meta(m),
+      auth(a),
+      started_ms(now_unix_ms()),
+      bindings_(std::make_unique<binding_map>(m, j)),
+      inflow_(std::make_unique<kafka_inflow>(*this)) {
     for (uint32_t i = 0; i < pool.size(); ++i) {
         workers_.push_back(std::make_unique<worker>(*this, i, pool.context(i)));
     }
+    bindings_->on_change([this] { inflow_->sync(*bindings_->snapshot()); });
 }
 
 broker_impl::~broker_impl() {
@@ -51,6 +62,11 @@ status broker_impl::start() {
         }
         message_shards_.push_back(*id);
     }
+    if (auto s = bindings_->start(); !s) {
+        spdlog::error("mqtt: cannot load the topic bindings: {}", s.error().message());
+        return s;
+    }
+    inflow_->start(*bindings_);
     if (auto s = restore(); !s) return s;
     if (auto s = restore_topics(); !s) return s;
     if (auto s = open_listeners(); !s) return s;
@@ -62,6 +78,34 @@ status broker_impl::start() {
 storage::shard_id broker_impl::message_shard(std::string_view topic) const {
     // One topic always lands in the same shard, so its messages stay in order.
     return message_shards_[std::hash<std::string_view>{}(topic) % message_shards_.size()];
+}
+
+bool broker_impl::is_message_shard(storage::shard_id s) const {
+    return std::find(message_shards_.begin(), message_shards_.end(), s) != message_shards_.end();
+}
+
+message_ptr broker_impl::load_stored(const storage::index_pointer& ptr,
+                                     std::string_view tenant) const {
+    auto target = journal.read(ptr.shard, ptr.offset, 1, SIZE_MAX);
+    if (!target || target->empty()) return nullptr;
+    const storage::record& r = target->front();
+    if (r.format == storage::record_format::kafka_batch) {
+        // One record of a batch a Kafka client produced to a bound topic.
+        auto bound = bindings_->by_shard(ptr.shard);
+        if (!bound) return nullptr;
+        auto found = messages_of_batch(r, bound->binding, ptr.offset);
+        if (!found || found->empty() || found->front().first != ptr.offset) return nullptr;
+        return found->front().second;
+    }
+    if (r.offset != ptr.offset) return nullptr;
+    auto msg = from_record(r);
+    if (!msg) return nullptr;
+    if (is_message_shard(ptr.shard)) return std::move(*msg);
+    // An MQTT publish stored in a bound Kafka partition: keyed by the topic
+    // as its publisher (a client of this tenant) named it.
+    auto scoped = std::make_shared<message>(**msg);
+    scoped->topic = scoped_topic(tenant, scoped->topic);
+    return scoped;
 }
 
 status broker_impl::open_listeners() {
@@ -131,6 +175,8 @@ void broker_impl::accept(std::unique_ptr<net::transport> t) {
 void broker_impl::stop() {
     if (stopping_.exchange(true)) return;
     if (topics_watch_) meta.unwatch(*topics_watch_);
+    inflow_->stop();
+    bindings_->stop();
     if (!started_) return;
     for (auto& l : listeners_) l->stop();
     if (sys_timer_) {

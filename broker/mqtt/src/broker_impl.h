@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "auth/service.h"
+#include "bindings.h"
 #include "message.h"
 #include "meta/meta_store.h"
 #include "metrics/samples.h"
@@ -37,6 +38,7 @@
 namespace robust::mqtt {
 
 class connection;
+class kafka_inflow;
 
 /// A subscription change applied to every worker's replica.
 struct route_change {
@@ -99,8 +101,18 @@ public:
 
     /// The durability of QoS 1/2 messages to `topic` (storage.topic_durability).
     storage::durability durability_for(std::string_view topic) const;
-    /// The journal shard holding messages published to `topic`.
+    /// The journal shard holding messages published to `topic` (unless it
+    /// is bound to a Kafka topic: bindings()).
     storage::shard_id message_shard(std::string_view topic) const;
+    /// Whether `s` is one of those shards (whose records are keyed by the
+    /// scoped topic; a bound Kafka partition's by the client's topic).
+    bool is_message_shard(storage::shard_id s) const;
+    /// MQTT topics bound to Kafka topics.
+    const binding_map& bindings() const { return *bindings_; }
+    /// The message an inbox pointer refers to, for a session of `tenant`;
+    /// nullptr when it is gone (retention, a deleted topic, an unbound
+    /// Kafka topic). Blocking: a journal read.
+    message_ptr load_stored(const storage::index_pointer& ptr, std::string_view tenant) const;
     uint64_t new_session_id() { return next_session_id_.fetch_add(1, std::memory_order_relaxed); }
 
     /// Applies `changes` to every worker's replica; `done` runs on worker
@@ -171,6 +183,8 @@ private:
 
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<storage::shard_id> message_shards_;
+    std::unique_ptr<binding_map> bindings_;
+    std::unique_ptr<kafka_inflow> inflow_;
     std::atomic<uint64_t> next_session_id_{1};
     std::atomic<bool> stopping_{false};
     bool started_ = false;

@@ -6,7 +6,6 @@
 #include "base/clock.h"
 #include "broker_impl.h"
 #include "connection.h"
-#include "message_record.h"
 #include "router/topic.h"
 #include "tenant_scope.h"
 
@@ -323,10 +322,7 @@ void session::maybe_load() {
             for (const auto& r : *recs) {
                 message_ptr m;
                 if (auto ptr = storage::index_pointer::decode(r.value.view())) {
-                    auto target = b.journal.read(ptr->shard, ptr->offset, 1, SIZE_MAX);
-                    if (target && !target->empty() && target->front().offset == ptr->offset) {
-                        if (auto msg = from_record(target->front())) m = std::move(*msg);
-                    }
+                    m = b.load_stored(*ptr, anchor->tenant);
                 }
                 // A missing message was removed by retention: it counts as done.
                 loaded.emplace_back(r.offset, std::move(m));

@@ -7,6 +7,7 @@
 #include "base/clock.h"
 #include "broker_impl.h"
 #include "message_record.h"
+#include "tenant_scope.h"
 
 namespace robust::mqtt {
 
@@ -109,15 +110,35 @@ void worker::persist(const std::shared_ptr<prepared_publish>& p, std::function<v
             broker_.set_retained(msg, {});
         }
     }
+    // A topic bound to a Kafka topic is stored in its partition, keyed by the
+    // topic as the publisher named it, at every QoS: Kafka consumers read
+    // all of it. QoS 0 is not waited for.
+    const auto bound = broker_.bindings().route(msg->topic);
+    storage::append_request req;
+    if (bound) {
+        req.shard = bound->shard;
+        req.durability = bound->durability;
+        req.records.push_back(to_record(*msg, now_unix_ms()));
+        req.records.back().key = std::string(split_scoped(msg->topic).second);
+    }
     if (!durable) {
+        if (bound) {
+            broker_.journal.append(std::move(req), [topic = msg->topic](auto r) {
+                if (!r) {
+                    spdlog::warn("mqtt: storing a QoS 0 message to bound topic '{}' failed: {}",
+                                 topic, r.error().message());
+                }
+            });
+        }
         if (p->pending == 0) done();
         return;
     }
-    storage::append_request req;
-    req.shard = broker_.message_shard(msg->topic);
-    req.records.push_back(to_record(*msg, now_unix_ms()));
+    if (!bound) {
+        req.shard = broker_.message_shard(msg->topic);
+        req.records.push_back(to_record(*msg, now_unix_ms()));
+        req.durability = broker_.durability_for(msg->topic);
+    }
     req.index_shards = p->inboxes;
-    req.durability = broker_.durability_for(msg->topic);
     broker_.journal.append(std::move(req), [this, p, finish_one](result<storage::append_result> r) {
         if (!r) {
             spdlog::error("mqtt: journal append for '{}' failed: {}", p->msg->topic,
@@ -148,6 +169,52 @@ void worker::publish_internal(message_ptr msg) {
     persist(p, [this, p] {
         if (!p->error) dispatch(*p);
     });
+}
+
+void worker::publish_stored(std::vector<stored_message> messages, std::function<void()> done) {
+    struct batch {
+        std::vector<std::shared_ptr<prepared_publish>> items;
+        int pending = 1;  // released after the loop below
+        std::function<void()> done;
+    };
+    auto b = std::make_shared<batch>();
+    b->done = std::move(done);
+    auto release = [this, b] {
+        if (--b->pending != 0) return;
+        // In the partition's order, once every pointer is written.
+        for (auto& p : b->items) dispatch(*p);
+        b->done();
+    };
+    for (auto& m : messages) {
+        auto p = std::make_shared<prepared_publish>();
+        p->msg = std::move(m.msg);
+        prepare(*p, 0);
+        for (size_t i = 0; i < p->inboxes.size(); ++i) {
+            ++b->pending;
+            storage::append_request req;
+            req.shard = p->inboxes[i];
+            storage::record pointer;
+            pointer.value = shared_buffer(storage::index_pointer{m.shard, m.offset}.encode());
+            req.records.push_back(std::move(pointer));
+            req.durability = broker_.opts.durability;
+            const size_t d = p->inbox_delivery[i];
+            broker_.journal.append(std::move(req), [this, p, d, release](auto r) {
+                asio::post(ctx_, [p, d, release, r = std::move(r)] {
+                    delivery& del = p->deliveries[d];
+                    if (r) {
+                        del.inbox_offset = r->first_offset;
+                    } else {
+                        spdlog::error("mqtt: queueing a Kafka record for {} failed: {}",
+                                      del.anchor->client_id, r.error().message());
+                        del.anchor->queued.fetch_sub(1);
+                    }
+                    release();
+                });
+            });
+        }
+        b->items.push_back(std::move(p));
+    }
+    release();
 }
 
 void worker::redispatch_shared(std::vector<delivery> undelivered) {

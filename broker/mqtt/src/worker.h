@@ -42,6 +42,15 @@ struct prepared_publish {
     std::error_code error;                   // first storage failure
 };
 
+/// A message that is in the journal already (a record Kafka clients
+/// produced to a bound topic, kafka_inflow.h): persistent subscribers get
+/// pointers to where it is.
+struct stored_message {
+    message_ptr msg;
+    storage::shard_id shard;
+    int64_t offset = 0;
+};
+
 /// Per-packet and per-message counts of one worker, for metrics. Written
 /// only by the worker's own thread (a relaxed load and store: no locked
 /// instruction on the hot path), read by any thread at scrape time.
@@ -79,6 +88,10 @@ public:
     /// prepare + persist + dispatch, for messages the broker itself
     /// publishes ($SYS, wills).
     void publish_internal(message_ptr msg);
+    /// Delivers messages already in the journal, in order: prepare, then
+    /// one inbox pointer per persistent subscriber, then dispatch. `done`
+    /// runs on this thread once the pointers are written (or failed).
+    void publish_stored(std::vector<stored_message> messages, std::function<void()> done);
 
     /// Gives messages an ending member of a shared group still held to
     /// another member of the same group (online first).

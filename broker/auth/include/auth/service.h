@@ -13,7 +13,11 @@
 // Password hashes are PHC strings "$pbkdf2-sha256$i=<iterations>$<salt>$<key>"
 // (base64 without padding, 16-byte salt, 32-byte key), PBKDF2-HMAC-SHA256
 // from OpenSSL; a hash keeps its iteration count, so changing
-// auth.password_iterations affects only passwords set afterwards.
+// auth.password_iterations affects only passwords set afterwards. That key is
+// also SCRAM-SHA-256's SaltedPassword. Setting a password stores a second
+// string "$pbkdf2-sha512$..." (own salt, same rounds, 64-byte key):
+// SCRAM-SHA-512's SaltedPassword. Users whose password was set before it
+// existed have none and cannot use SCRAM-SHA-512 until it is set again.
 //
 // Lifecycle: main creates it after the meta store, calls start() once (loads
 // the cache, watches auth/ for changes, creates the token key and tenant
@@ -41,6 +45,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/scram.h"
 #include "auth/types.h"
 #include "base/result.h"
 #include "config/config.h"
@@ -92,6 +97,17 @@ struct authentication {
 /// flag), or a subscription to a filter.
 enum class access { publish, subscribe };
 
+/// What a SCRAM exchange needs of a user (scram_lookup()).
+struct scram_credential {
+    /// The salt, rounds, StoredKey and ServerKey; a decoy when !usable, with
+    /// a salt that is stable per user name (so repeated probes of an unknown
+    /// name look like a known one) and keys no proof matches.
+    scram::credential secret;
+    bool usable = false;  // a stored user with a credential for this mechanism
+    bool superuser = false;
+    std::string reason;  // why not usable, for the log line
+};
+
 /// A verified admin token's subject.
 struct token_subject {
     std::string tenant;
@@ -123,6 +139,21 @@ public:
     /// name counts as none (anonymous). docs/security.md has the full order.
     authentication authenticate(const credentials& c);
 
+    /// SCRAM (RFC 5802; Kafka's SASL SCRAM-SHA-256/512), step 1: the
+    /// credential of `username` in `tenant` for mechanism `m`, derived from
+    /// the stored hash (SHA-256: the password hash itself; SHA-512: the
+    /// second credential). Never fails: an unknown tenant or user, or a user
+    /// without a SHA-512 credential, gets a decoy (usable = false) so the
+    /// exchange goes on and fails at the proof, as for a wrong password.
+    /// Cheap (a few HMACs): any thread, including I/O threads.
+    scram_credential scram_lookup(std::string_view tenant, std::string_view username,
+                                  scram::mechanism m) const;
+    /// SCRAM, last step: the blacklist (against `c`, whose username is the
+    /// name as sent, "tenant@name" included) and the tenant as authenticate()
+    /// checks them, then the verdict on the proof; counts accepted or
+    /// bad_credentials like authenticate(). Cheap: any thread.
+    authentication authenticate_scram(const credentials& c, bool proof_valid);
+
     /// Whether the blacklist bans this client now (also part of authenticate):
     /// a description of the matching ban ("banned by cidr entry: <reason>"),
     /// or nullopt.
@@ -137,6 +168,10 @@ public:
     /// rule applies as soon as the two filters share a topic ("$share/g/" and
     /// "$queue/" are stripped first).
     bool authorize(const identity& who, access a, std::string_view topic, bool retain) const;
+    /// authorize() without counting a "no" as a denial: for filtering what a
+    /// client is shown (Kafka Metadata lists only the topics it may use),
+    /// where a "no" refuses nothing.
+    bool permits(const identity& who, access a, std::string_view topic, bool retain) const;
 
     // ---- policy changed at runtime (admin API PATCH /config) ---------------
     void set_anonymous(config::anonymous_access a);
@@ -250,9 +285,10 @@ public:
     explicit decision_cache(size_t capacity = 256) : capacity_(capacity) {}
     /// service::authorize(), remembered per (access, retain, topic). When the
     /// cache is full it starts over (simple, and a connection rarely uses
-    /// more distinct topics than the capacity).
+    /// more distinct topics than the capacity). With count_denial = false
+    /// it is service::permits(): a "no" is not counted.
     bool authorize(const service& s, const identity& who, access a, std::string_view topic,
-                   bool retain);
+                   bool retain, bool count_denial = true);
     void clear() noexcept { entries_.clear(); }
     size_t size() const noexcept { return entries_.size(); }
 

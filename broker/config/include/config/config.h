@@ -117,6 +117,25 @@ struct topic_durability_rule {
 /// Parses storage.topic_durability (already validated by load_config).
 std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules);
 
+/// [topic]: kernel topics, shared by the protocols.
+struct topic_config {
+    /// MQTT topic filters bound to Kafka topics (docs/kafka.md, "MQTT and
+    /// Kafka on one topic"): comma-separated "[tenant@]filter=kafka_topic"
+    /// rules, e.g. "sensors/#=sensors, acme@factory/+/temp=temps". Created
+    /// at start (with their Kafka topics) beside those made through the
+    /// admin API. Empty: none from the config.
+    std::string bindings;
+};
+
+/// One rule of topic.bindings.
+struct topic_binding_rule {
+    std::string tenant = "default";
+    std::string filter;
+    std::string kafka_topic;
+};
+/// Parses topic.bindings (already checked by load_config).
+std::vector<topic_binding_rule> parse_topic_bindings(std::string_view rules);
+
 enum class tls_version { v1_2, v1_3 };
 
 /// [tls]: the certificate of every TLS listener (MQTT over TLS and WSS).
@@ -163,6 +182,7 @@ struct server_config {
     mqtt_config mqtt;
     kafka_config kafka;
     storage_config storage;
+    topic_config topic;
     tls_config tls;
     auth_config auth;
     http_config http;

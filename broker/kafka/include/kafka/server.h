@@ -12,9 +12,14 @@
 // from main's thread; everything else runs on the io_pool's threads, the
 // server's blocking pool and the journal's threads.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -54,6 +59,108 @@ struct listener_info {
     uint16_t port = 0;
 };
 
+// ---- consumer groups, as the admin API shows and manages them -------------
+// Plain values: any thread may build, copy or read them.
+
+/// One group in a listing. Groups known only by their committed offsets (no
+/// member since the last restart, or a standalone consumer's commits) are
+/// listed with state "Empty", as Kafka does.
+struct group_summary {
+    std::string tenant;
+    std::string group_id;
+    std::string state;          // Kafka's names: Empty, PreparingRebalance, ..., Stable
+    std::string protocol_type;  // "consumer" for Kafka consumers; "" when unknown
+    std::string protocol;       // the assignor chosen ("range", ...); "" unless Stable
+    size_t members = 0;
+    /// Sum over the partitions with a committed offset of (log end offset -
+    /// committed offset), never negative per partition.
+    int64_t lag = 0;
+};
+
+/// Partitions of one topic (an assignment, or a selection for a reset).
+struct topic_partitions {
+    std::string topic;
+    std::vector<int32_t> partitions;  // in a selection: empty = every partition
+};
+
+struct group_member {
+    std::string member_id;
+    std::optional<std::string> group_instance_id;  // static members (KIP-345)
+    std::string client_id;
+    std::string client_host;
+    /// Decoded from the consumer protocol's assignment when the protocol
+    /// type is "consumer" and the group is Stable; empty otherwise.
+    std::vector<topic_partitions> assignment;
+};
+
+/// One partition of a group: its committed offset against the log.
+struct group_partition_offset {
+    std::string topic;
+    int32_t partition = 0;
+    std::optional<int64_t> committed_offset;  // nullopt: assigned, nothing committed yet
+    int64_t log_start_offset = 0;             // the partition's earliest offset
+    int64_t log_end_offset = 0;               // the offset the next record gets
+    std::optional<int64_t> lag;               // log end - committed (>= 0) when committed
+    std::string metadata;                     // the commit's metadata string (in memory only)
+    std::string member_id;                    // the member assigned the partition, "" if none
+};
+
+struct group_detail {
+    group_summary summary;
+    int32_t generation = 0;
+    std::vector<group_member> members;  // in join order
+    /// Partitions with a committed offset or assigned to a member, by topic
+    /// then partition.
+    std::vector<group_partition_offset> offsets;
+};
+
+/// Where reset_offsets moves a group's positions (kafka-consumer-groups.sh
+/// --to-earliest, --to-latest, --to-offset, --to-datetime).
+enum class reset_target { earliest, latest, offset, timestamp };
+
+struct offset_reset_request {
+    std::string tenant = "default";
+    std::string group_id;
+    /// Topics and partitions to reset; empty = every partition the group has
+    /// committed an offset on (--all-topics).
+    std::vector<topic_partitions> topics;
+    reset_target to = reset_target::earliest;
+    /// The offset for `offset` (clamped to [log start, log end], as Kafka's
+    /// tool does), ms since the epoch for `timestamp`; unused otherwise.
+    int64_t value = 0;
+    bool dry_run = false;  // compute the plan, change nothing
+};
+
+struct offset_reset_entry {
+    std::string topic;
+    int32_t partition = 0;
+    std::optional<int64_t> previous_offset;  // nullopt: nothing was committed
+    int64_t new_offset = 0;
+};
+
+/// A refused admin call on groups: a robust::errc and a sentence for the
+/// operator naming what was wrong (the topic, the partition, the members).
+struct group_failure {
+    std::error_code code;
+    std::string message;
+};
+
+/// The value of an admin call on groups, or why it failed.
+template <class T>
+class [[nodiscard]] group_outcome {
+public:
+    group_outcome(T v) : value_(std::move(v)) {}                // NOLINT: implicit by design
+    group_outcome(group_failure f) : failure_(std::move(f)) {}  // NOLINT
+    bool ok() const noexcept { return value_.has_value(); }
+    T& value() { return *value_; }
+    const T& value() const { return *value_; }
+    const group_failure& error() const noexcept { return failure_; }
+
+private:
+    std::optional<T> value_;
+    group_failure failure_;
+};
+
 class server {
 public:
     server(server_options opts, net::io_pool& pool, storage::journal& journal,
@@ -75,6 +182,33 @@ public:
     /// What robustmq_kafka_* and the Kafka connections show; any thread
     /// (metrics::registry::set_kafka_source).
     metrics::kafka_sample metrics_sample() const;
+
+    // Consumer groups for the admin API. Blocking (they scan the journal's
+    // committed positions), thread-safe; call them from admin threads, never
+    // from an io_pool thread. Group ids are those clients use, per tenant.
+
+    /// Every group of `tenant` (empty: of every tenant), by tenant then id.
+    std::vector<group_summary> list_groups(std::string_view tenant) const;
+    /// State, members and per-partition offsets of one group. Errors:
+    /// not_found (no members and no committed offsets), invalid_argument (a
+    /// group id the tenant may not use).
+    group_outcome<group_detail> describe_group(std::string_view tenant,
+                                               std::string_view group) const;
+    /// Deletes a group without members and its committed offsets (Kafka's
+    /// DeleteGroups); nullopt when done. Errors: not_found,
+    /// invalid_argument, protocol_error (the group has members: Kafka's
+    /// NON_EMPTY_GROUP), io_error.
+    std::optional<group_failure> delete_group(std::string_view tenant, std::string_view group);
+    /// Moves a group's committed offsets (kafka-consumer-groups.sh
+    /// --reset-offsets); allowed only while the group has no members, as in
+    /// Kafka. A group that does not exist yet gets the offsets (so it starts
+    /// where the operator says). Returns the plan, applied unless dry_run.
+    /// Timestamps resolve to the first stored batch with a record at or
+    /// after them (a batch is never split: a few earlier records of that
+    /// batch may be read again). Errors: invalid_argument (bad group id,
+    /// unknown topic or partition, negative offset, nothing selected),
+    /// protocol_error (the group has members), io_error, shutting_down.
+    group_outcome<std::vector<offset_reset_entry>> reset_offsets(const offset_reset_request& req);
 
 private:
     std::unique_ptr<server_impl> impl_;

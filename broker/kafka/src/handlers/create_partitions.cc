@@ -1,6 +1,7 @@
 // CreatePartitions: grows a topic (never shrinks it, as in Kafka).
 #include <spdlog/spdlog.h>
 
+#include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/create_partitions.h"
 #include "meta/topics.h"
@@ -11,13 +12,21 @@ void handle_create_partitions(server_impl& s, const request& r) {
     auto req = codec::decode_create_partitions_request(r.body(), r.version());
     if (!req) return reject_malformed(r, req.error());
     const std::string tenant = r.conn().identity().tenant;
-    s.run_blocking([&s, r, tenant, req = std::move(*req)] {
+    std::vector<bool> manage;
+    for (const auto& t : req->topics) {
+        manage.push_back(topic_allowed(s, r.conn(), topic_op::manage, t.name));
+    }
+    s.run_blocking([&s, r, tenant, manage, req = std::move(*req)] {
         codec::create_partitions_response resp;
-        for (const auto& t : req.topics) {
+        for (size_t i = 0; i < req.topics.size(); ++i) {
+            const auto& t = req.topics[i];
             codec::create_partitions_result out;
             out.name = t.name;
             auto entry = s.topics().find(tenant, t.name);
-            if (!entry) {
+            if (!manage[i]) {
+                out.error_code = codec::error_code::topic_authorization_failed;
+                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+            } else if (!entry) {
                 out.error_code = codec::error_code::unknown_topic_or_partition;
                 out.error_message = "The topic '" + t.name + "' does not exist.";
             } else if (t.count <= static_cast<int32_t>(entry->record.partitions)) {
@@ -39,6 +48,7 @@ void handle_create_partitions(server_impl& s, const request& r) {
                     spdlog::info("kafka: topic {} now has {} partitions", t.name, t.count);
                 }
             }
+            s.count_error(r.header().api_key, out.error_code);
             resp.results.push_back(std::move(out));
         }
         r.respond([&](codec::writer& w) {

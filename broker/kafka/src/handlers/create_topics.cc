@@ -4,6 +4,7 @@
 
 #include "../topic_config.h"
 #include "../topic_defaults.h"
+#include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/create_topics.h"
 #include "meta/topics.h"
@@ -95,10 +96,24 @@ void handle_create_topics(server_impl& s, const request& r) {
     auto req = codec::decode_create_topics_request(r.body(), r.version());
     if (!req) return reject_malformed(r, req.error());
     const std::string tenant = r.conn().identity().tenant;
-    s.run_blocking([&s, r, tenant, req = std::move(*req)] {
+    std::vector<bool> manage;
+    for (const auto& t : req->topics) {
+        manage.push_back(topic_allowed(s, r.conn(), topic_op::manage, t.name));
+    }
+    s.run_blocking([&s, r, tenant, manage, req = std::move(*req)] {
         codec::create_topics_response resp;
-        for (const auto& t : req.topics) {
-            resp.topics.push_back(create_one(s, tenant, t, req.validate_only));
+        for (size_t i = 0; i < req.topics.size(); ++i) {
+            const auto& t = req.topics[i];
+            if (!manage[i]) {
+                codec::create_topics_response_topic out;
+                out.name = t.name;
+                out.error_code = codec::error_code::topic_authorization_failed;
+                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+                out.configs = std::nullopt;
+                resp.topics.push_back(std::move(out));
+            } else {
+                resp.topics.push_back(create_one(s, tenant, t, req.validate_only));
+            }
             s.count_error(r.header().api_key, resp.topics.back().error_code);
         }
         r.respond(

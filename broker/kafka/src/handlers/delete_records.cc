@@ -1,6 +1,7 @@
 // DeleteRecords: moves a partition's start offset forward (journal
 // truncate_before); offset -1 means "up to the end".
 #include "kafka/codec/messages/delete_records.h"
+#include "../topic_access.h"
 #include "handlers.h"
 
 namespace robust::kafka {
@@ -9,9 +10,14 @@ void handle_delete_records(server_impl& s, const request& r) {
     auto req = codec::decode_delete_records_request(r.body(), r.version());
     if (!req) return reject_malformed(r, req.error());
     const std::string tenant = r.conn().identity().tenant;
-    s.run_blocking([&s, r, tenant, req = std::move(*req)] {
+    std::vector<bool> manage;
+    for (const auto& t : req->topics) {
+        manage.push_back(topic_allowed(s, r.conn(), topic_op::manage, t.name));
+    }
+    s.run_blocking([&s, r, tenant, manage, req = std::move(*req)] {
         codec::delete_records_response resp;
-        for (const auto& t : req.topics) {
+        for (size_t ti = 0; ti < req.topics.size(); ++ti) {
+            const auto& t = req.topics[ti];
             codec::delete_records_response_topic out_topic;
             out_topic.name = t.name;
             auto entry = s.topics().find(tenant, t.name);
@@ -19,6 +25,12 @@ void handle_delete_records(server_impl& s, const request& r) {
                 codec::delete_records_response_partition out;
                 out.partition_index = p.partition_index;
                 out.low_watermark = -1;
+                if (!manage[ti]) {
+                    out.error_code = codec::error_code::topic_authorization_failed;
+                    s.count_error(r.header().api_key, out.error_code);
+                    out_topic.partitions.push_back(out);
+                    continue;
+                }
                 if (!entry || p.partition_index < 0 ||
                     static_cast<size_t>(p.partition_index) >= entry->shards.size()) {
                     out.error_code = codec::error_code::unknown_topic_or_partition;

@@ -2,6 +2,7 @@
 // broker's, from topic_config.h.
 #include "kafka/codec/messages/describe_configs.h"
 #include "../topic_config.h"
+#include "../topic_access.h"
 #include "handlers.h"
 
 namespace robust::kafka {
@@ -40,7 +41,11 @@ void handle_describe_configs(server_impl& s, const request& r) {
         out.resource_name = res.resource_name;
         if (res.resource_type == codec::config_resource_topic) {
             auto t = s.topics().find(tenant, res.resource_name);
-            if (!t) {
+            if (!topic_allowed(s, r.conn(), topic_op::manage, res.resource_name)) {
+                out.error_code = codec::error_code::topic_authorization_failed;
+                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+                s.count_error(r.header().api_key, out.error_code);
+            } else if (!t) {
                 out.error_code = codec::error_code::unknown_topic_or_partition;
                 out.error_message = "Topic " + res.resource_name + " does not exist";
             } else {

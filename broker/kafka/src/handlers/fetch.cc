@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/fetch.h"
 #include "kafka/codec/record_batch.h"
@@ -30,6 +31,7 @@ using codec::error_code;
 constexpr size_t max_records_per_read = 4096;
 
 struct wanted_partition {
+    bool denied = false;  // the ACL refuses a read of the topic
     std::optional<storage::shard_id> shard;
     int64_t fetch_offset = 0;
     int32_t max_bytes = 0;
@@ -64,6 +66,11 @@ struct fetch_state : std::enable_shared_from_this<fetch_state> {
         for (auto& topic : resp.responses) {
             for (auto& part : topic.partitions) {
                 const wanted_partition& w = wanted[wi++];
+                if (w.denied) {
+                    part.error_code = error_code::topic_authorization_failed;
+                    any_error = true;
+                    continue;
+                }
                 if (!w.shard) {
                     part.error_code = error_code::unknown_topic_or_partition;
                     any_error = true;
@@ -205,6 +212,7 @@ void handle_fetch(server_impl& s, const request& r) {
         codec::fetch_response_topic rt;
         rt.topic = t.topic;
         auto entry = s.topics().find(tenant, t.topic);
+        const bool may_read = topic_allowed(s, r.conn(), topic_op::read, t.topic);
         for (const auto& p : t.partitions) {
             codec::fetch_response_partition rp;
             rp.partition_index = p.partition;
@@ -212,6 +220,7 @@ void handle_fetch(server_impl& s, const request& r) {
             wanted_partition w;
             w.fetch_offset = p.fetch_offset;
             w.max_bytes = p.partition_max_bytes;
+            w.denied = !may_read;
             if (entry && p.partition >= 0 &&
                 static_cast<size_t>(p.partition) < entry->shards.size()) {
                 w.shard = entry->shards[static_cast<size_t>(p.partition)];

@@ -33,6 +33,9 @@ void handle_list_groups(server_impl& s, const request& r);
 void handle_delete_groups(server_impl& s, const request& r);
 void handle_sasl_handshake(server_impl& s, const request& r);
 void handle_sasl_authenticate(server_impl& s, const request& r);
+/// A bare SASL token after a SaslHandshake v0 (connection::sasl_state):
+/// answered with a bare token, or the connection is closed on failure.
+void handle_sasl_raw_token(server_impl& s, const request& r);
 
 /// The request body could not be decoded: logs and closes the connection
 /// (Kafka does the same: there is no response to a request it cannot read).

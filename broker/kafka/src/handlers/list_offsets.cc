@@ -3,6 +3,7 @@
 // the stored batch; the batch's records (decompressed if need be) give the
 // exact offset inside it.
 #include "kafka/codec/messages/list_offsets.h"
+#include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/record_batch.h"
 
@@ -60,15 +61,27 @@ void handle_list_offsets(server_impl& s, const request& r) {
     auto req = codec::decode_list_offsets_request(r.body(), r.version());
     if (!req) return reject_malformed(r, req.error());
     const std::string tenant = r.conn().identity().tenant;
-    s.run_blocking([&s, r, tenant, req = std::move(*req)] {
+    std::vector<bool> readable;
+    for (const auto& t : req->topics) {
+        readable.push_back(topic_allowed(s, r.conn(), topic_op::read, t.name));
+    }
+    s.run_blocking([&s, r, tenant, readable, req = std::move(*req)] {
         codec::list_offsets_response resp;
-        for (const auto& t : req.topics) {
+        for (size_t ti = 0; ti < req.topics.size(); ++ti) {
+            const auto& t = req.topics[ti];
             codec::list_offsets_response_topic rt;
             rt.name = t.name;
             auto entry = s.topics().find(tenant, t.name);
             for (const auto& p : t.partitions) {
                 codec::list_offsets_response_partition out;
                 out.partition_index = p.partition_index;
+                if (!readable[ti]) {
+                    out.error_code = error_code::topic_authorization_failed;
+                    s.count_error(static_cast<int16_t>(codec::api_key::list_offsets),
+                                  out.error_code);
+                    rt.partitions.push_back(out);
+                    continue;
+                }
                 if (!entry || p.partition_index < 0 ||
                     static_cast<size_t>(p.partition_index) >= entry->shards.size()) {
                     out.error_code = error_code::unknown_topic_or_partition;

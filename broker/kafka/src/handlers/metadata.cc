@@ -1,9 +1,13 @@
 // Metadata: this node is the only broker, the leader of every partition and
 // the controller. Unknown topics are created when kafka.auto_create_topics
-// and the client allow it (Kafka's auto.create.topics.enable).
+// and the client allow it (Kafka's auto.create.topics.enable) and the ACL
+// lets the client manage the topic. Under the ACL (topic_access.h) a listing
+// shows the topics the client may describe; a topic it names and may not
+// describe gets TOPIC_AUTHORIZATION_FAILED, as in Kafka.
 #include <spdlog/spdlog.h>
 
 #include "../topic_defaults.h"
+#include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/metadata.h"
 #include "meta/topics.h"
@@ -33,22 +37,28 @@ codec::metadata_response_topic topic_error(const std::string& name, codec::error
     return out;
 }
 
+// What the ACL lets the client see, decided on the connection's thread.
+struct visibility {
+    std::vector<std::shared_ptr<const topic_entry>> listed;  // topics = null
+    std::vector<bool> describe;  // per asked topic
+    std::vector<bool> manage;    // per asked topic: may auto-create it
+};
+
 // Builds the response; creates missing topics when allowed (blocking: runs
 // on the blocking pool when any topic needs creating).
 codec::metadata_response answer(server_impl& s, const server_impl::advertised& self,
                                 const std::string& tenant, const codec::metadata_request& req,
-                                bool may_create) {
+                                const visibility& vis, bool may_create) {
     codec::metadata_response resp;
     resp.brokers.push_back({self.node_id, self.host, self.port, std::nullopt});
     resp.cluster_id = s.cluster_id();
     resp.controller_id = self.node_id;
     if (!req.topics) {
-        for (const auto& t : s.topics().list(tenant)) {
-            resp.topics.push_back(describe(*t, self.node_id));
-        }
+        for (const auto& t : vis.listed) resp.topics.push_back(describe(*t, self.node_id));
         return resp;
     }
-    for (const auto& asked : *req.topics) {
+    for (size_t i = 0; i < req.topics->size(); ++i) {
+        const auto& asked = (*req.topics)[i];
         if (!asked.name) {
             // By topic id (v10+): we have no topic ids.
             auto t = codec::metadata_response_topic{};
@@ -62,8 +72,14 @@ codec::metadata_response answer(server_impl& s, const server_impl::advertised& s
             resp.topics.push_back(topic_error(name, codec::error_code::invalid_topic_exception));
             continue;
         }
+        if (!vis.describe[i]) {
+            s.count_error(static_cast<int16_t>(codec::api_key::metadata),
+                          codec::error_code::topic_authorization_failed);
+            resp.topics.push_back(topic_error(name, codec::error_code::topic_authorization_failed));
+            continue;
+        }
         auto t = s.topics().find(tenant, name);
-        if (!t && may_create) {
+        if (!t && may_create && vis.manage[i]) {
             auto made =
                 meta::create_topic(s.meta(), s.journal(), new_topic(s.options(), tenant, name, 0));
             if (made || made.error() == make_error_code(errc::already_exists)) {
@@ -90,13 +106,26 @@ void handle_metadata(server_impl& s, const request& r) {
     if (!req) return reject_malformed(r, req.error());
     // Before v4 there is no flag: those clients expect auto-creation.
     const bool may_create = s.options().auto_create_topics && req->allow_auto_topic_creation;
+    const std::string tenant = r.conn().identity().tenant;
+    visibility vis;
     bool missing = false;
-    if (may_create && req->topics) {
-        for (const auto& t : *req->topics) {
-            if (t.name && valid_topic_name(*t.name) &&
-                !s.topics().find(r.conn().identity().tenant, *t.name)) {
-                missing = true;
+    if (!req->topics) {
+        for (auto& t : s.topics().list(tenant)) {
+            if (topic_allowed(s, r.conn(), topic_op::describe, t->record.name, false)) {
+                vis.listed.push_back(std::move(t));
             }
+        }
+    } else {
+        for (const auto& t : *req->topics) {
+            const bool named = t.name && valid_topic_name(*t.name);
+            const bool visible = !named || topic_allowed(s, r.conn(), topic_op::describe, *t.name);
+            const bool absent = named && visible && !s.topics().find(tenant, *t.name);
+            // Creating needs manage; without it an absent topic is unknown.
+            const bool manage = may_create && absent &&
+                                topic_allowed(s, r.conn(), topic_op::manage, *t.name, false);
+            vis.describe.push_back(visible);
+            vis.manage.push_back(manage);
+            if (manage) missing = true;
         }
     }
     auto reply = [r](const codec::metadata_response& resp) {
@@ -104,10 +133,9 @@ void handle_metadata(server_impl& s, const request& r) {
     };
     // Read on the connection's thread: the blocking pool must not touch it.
     const auto self = s.self(r.conn());
-    const std::string tenant = r.conn().identity().tenant;
-    if (!missing) return reply(answer(s, self, tenant, *req, false));
-    s.run_blocking([&s, self, tenant, req = std::move(*req), reply] {
-        reply(answer(s, self, tenant, req, true));
+    if (!missing) return reply(answer(s, self, tenant, *req, vis, false));
+    s.run_blocking([&s, self, tenant, req = std::move(*req), vis = std::move(vis), reply] {
+        reply(answer(s, self, tenant, req, vis, true));
     });
 }
 

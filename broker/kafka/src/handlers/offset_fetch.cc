@@ -2,6 +2,7 @@
 // (topics = null, v2+) every partition it committed.
 #include "kafka/codec/messages/offset_fetch.h"
 #include "../group_service.h"
+#include "../topic_access.h"
 #include "handlers.h"
 
 namespace robust::kafka {
@@ -30,7 +31,17 @@ void handle_offset_fetch(server_impl& s, const request& r) {
             codec::offset_fetch_response_topic rt;
             rt.name = t.name;
             auto entry = s.topics().find(tenant, t.name);
+            const bool may_read = topic_allowed(s, r.conn(), topic_op::read, t.name);
             for (int32_t index : t.partition_indexes) {
+                if (!may_read) {
+                    codec::offset_fetch_response_partition p;
+                    p.partition_index = index;
+                    p.metadata = "";
+                    p.error_code = codec::error_code::topic_authorization_failed;
+                    s.count_error(r.header().api_key, p.error_code);
+                    rt.partitions.push_back(std::move(p));
+                    continue;
+                }
                 if (!entry || index < 0 || static_cast<size_t>(index) >= entry->shards.size()) {
                     codec::offset_fetch_response_partition p;
                     p.partition_index = index;
@@ -46,6 +57,8 @@ void handle_offset_fetch(server_impl& s, const request& r) {
         }
     } else {
         for (const auto& t : s.topics().list(tenant)) {
+            // Kafka leaves out the topics the client may not read.
+            if (!topic_allowed(s, r.conn(), topic_op::read, t->record.name, false)) continue;
             codec::offset_fetch_response_topic rt;
             rt.name = t->record.name;
             for (size_t p = 0; p < t->shards.size(); ++p) {

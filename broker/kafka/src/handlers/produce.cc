@@ -8,6 +8,7 @@
 
 #include <mutex>
 
+#include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/produce.h"
 #include "kafka/codec/record_batch.h"
@@ -92,6 +93,7 @@ void handle_produce(server_impl& s, const request& r) {
     for (size_t ti = 0; ti < req.topic_data.size(); ++ti) {
         const auto& t = req.topic_data[ti];
         auto entry = s.topics().find(tenant, t.name);
+        const bool may_write = topic_allowed(s, r.conn(), topic_op::write, t.name);
         for (size_t pi = 0; pi < t.partition_data.size(); ++pi) {
             const auto& p = t.partition_data[pi];
             auto& out = st->slot(ti, pi);
@@ -106,6 +108,10 @@ void handle_produce(server_impl& s, const request& r) {
             if (transactional) {
                 fail(error_code::transactional_id_authorization_failed,
                      "transactions are not supported");
+                continue;
+            }
+            if (!may_write) {
+                fail(error_code::topic_authorization_failed);
                 continue;
             }
             if (!entry || p.index < 0 || static_cast<size_t>(p.index) >= entry->shards.size()) {

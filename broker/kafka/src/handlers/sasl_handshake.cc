@@ -1,11 +1,15 @@
 // SaslHandshake: the client names its mechanism; we list what we support.
+// After a v0 handshake the SASL tokens follow bare, without SaslAuthenticate
+// (connection::sasl_state::raw_tokens); after v1 they come in
+// SaslAuthenticate requests (KIP-152), which is what librdkafka and the Java
+// client send.
 #include "kafka/codec/messages/sasl_handshake.h"
 #include "handlers.h"
 
 namespace robust::kafka {
 
 const std::vector<std::string>& sasl_mechanisms() {
-    static const std::vector<std::string> m = {"PLAIN"};
+    static const std::vector<std::string> m = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
     return m;
 }
 
@@ -22,6 +26,8 @@ void handle_sasl_handshake(server_impl&, const request& r) {
         resp.error_code = codec::error_code::unsupported_sasl_mechanism;
     } else {
         sasl.mechanism = req->mechanism;
+        sasl.raw_tokens = r.version() == 0;
+        sasl.client_id = r.header().client_id.value_or("");
     }
     r.respond(
         [&](codec::writer& w) { codec::encode_sasl_handshake_response(w, resp, r.version()); });

@@ -10,6 +10,7 @@
 //   mqtt/session/<tenant>/<client_id>            mqtt_session_record   JSON
 //   mqtt/sub/<tenant>/<client_id>/<filter>       mqtt_subscription_record  JSON
 //   mqtt/retained/<tenant>/<topic>               retained_record       framed, see below
+//   topic-binding/<tenant>/<mqtt filter>         topic_binding_record  JSON
 //
 // The filter in a subscription key is the filter as the client sent it,
 // including "$share/<group>/"; the topic in a retained key is the whole topic
@@ -117,6 +118,18 @@ struct retained_record {
     friend bool operator==(const retained_record&, const retained_record&) = default;
 };
 
+/// An MQTT topic filter bound to a Kafka topic of the same tenant: MQTT
+/// publishes matching the filter are stored in the Kafka topic, and records
+/// produced to it reach MQTT subscribers (docs/kafka.md, "MQTT and Kafka").
+struct topic_binding_record {
+    std::string tenant;
+    std::string mqtt_filter;
+    std::string kafka_topic;
+    int64_t created_ms = 0;
+
+    friend bool operator==(const topic_binding_record&, const topic_binding_record&) = default;
+};
+
 // ---- keys ---------------------------------------------------------------------
 
 /// '%' -> "%25", '/' -> "%2F"; every other byte unchanged.
@@ -136,6 +149,7 @@ inline constexpr std::string_view topics = "topic/";
 inline constexpr std::string_view mqtt_sessions = "mqtt/session/";
 inline constexpr std::string_view mqtt_subscriptions = "mqtt/sub/";
 inline constexpr std::string_view mqtt_retained = "mqtt/retained/";
+inline constexpr std::string_view topic_bindings = "topic-binding/";
 
 std::string topic(std::string_view tenant, std::string_view name);
 /// Prefix of every topic of one tenant.
@@ -152,6 +166,8 @@ std::string mqtt_subscriptions_of(std::string_view tenant, std::string_view clie
 std::string mqtt_retained_message(std::string_view tenant, std::string_view topic);
 std::string mqtt_retained_of(std::string_view tenant);
 
+std::string topic_binding(std::string_view tenant, std::string_view mqtt_filter);
+
 }  // namespace keys
 
 /// The key a record is stored under.
@@ -159,6 +175,7 @@ std::string key_of(const topic_record& r);
 std::string key_of(const mqtt_session_record& r);
 std::string key_of(const mqtt_subscription_record& r);
 std::string key_of(const retained_record& r);
+std::string key_of(const topic_binding_record& r);
 
 // ---- values -------------------------------------------------------------------
 
@@ -168,12 +185,14 @@ result<std::string> encode(const topic_record& r);
 result<std::string> encode(const mqtt_session_record& r);
 result<std::string> encode(const mqtt_subscription_record& r);
 result<std::string> encode(const retained_record& r);
+result<std::string> encode(const topic_binding_record& r);
 
 /// Errors: corruption (malformed value), unsupported (newer format version).
 result<topic_record> decode_topic_record(std::string_view value);
 result<mqtt_session_record> decode_mqtt_session_record(std::string_view value);
 result<mqtt_subscription_record> decode_mqtt_subscription_record(std::string_view value);
 result<retained_record> decode_retained_record(std::string_view value);
+result<topic_binding_record> decode_topic_binding_record(std::string_view value);
 
 /// A put of the record under its key, for write() / apply_async() batches
 /// (an I/O thread persists through apply_async, never through a repo).

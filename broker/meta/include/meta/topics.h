@@ -24,6 +24,10 @@ namespace robust::meta {
 
 std::string topic_shard_name(std::string_view tenant, std::string_view name, uint32_t partition);
 
+/// Kafka's topic name rule: 1..249 characters of [a-zA-Z0-9._-], and not
+/// "." or "..".
+bool valid_kafka_topic_name(std::string_view name) noexcept;
+
 /// The journal options of a topic's shards (its retention).
 storage::shard_options topic_shard_options(const topic_record& t);
 
