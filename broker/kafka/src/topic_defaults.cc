@@ -1,4 +1,4 @@
-#include "topic_defaults.h"
+#include "kafka/server.h"
 
 #include "base/clock.h"
 

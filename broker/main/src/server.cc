@@ -1,6 +1,7 @@
 #include "main/server.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <system_error>
@@ -11,6 +12,7 @@
 #include "base/errc.h"
 #include "kafka/server.h"
 #include "meta/meta_store.h"
+#include "meta/topic_bindings.h"
 #include "metrics/registry.h"
 #include "net/io_pool.h"
 #include "storage/journal.h"
@@ -63,6 +65,49 @@ kafka::server_options kafka_options(const config::server_config& cfg) {
     o.retention_ms = static_cast<int64_t>(cfg.storage.retention_ms);
     o.retention_bytes = static_cast<int64_t>(cfg.storage.retention_bytes);
     return o;
+}
+
+// topic.bindings: made (with their Kafka topics) before the MQTT broker
+// starts, so no publish to a bound topic lands elsewhere. A rule that cannot
+// be made stops the start with a message naming it.
+status bind_configured_topics(const config::server_config& cfg, meta::meta_store& meta,
+                              storage::journal& journal, const auth::service& auth) {
+    const auto rules = config::parse_topic_bindings(cfg.topic.bindings);
+    if (rules.empty()) return {};
+    auto existing = meta::list_bindings(meta, "");
+    if (!existing) {
+        spdlog::error("cannot read the topic bindings: {}", existing.error().message());
+        return existing.error();
+    }
+    auto tenants = auth.list_tenants();
+    const kafka::server_options kafka = kafka_options(cfg);
+    for (const auto& r : rules) {
+        const std::string rule = r.tenant + "@" + r.filter + "=" + r.kafka_topic;
+        const bool tenant_known =
+            tenants && std::any_of(tenants->begin(), tenants->end(),
+                                   [&](const auth::tenant_info& t) { return t.name == r.tenant; });
+        if (!tenant_known) {
+            spdlog::error("topic.bindings: rule \"{}\": tenant \"{}\" does not exist (create it "
+                          "with robustctl tenant create, or drop the tenant@ prefix)",
+                          rule, r.tenant);
+            return errc::invalid_argument;
+        }
+        const meta::topic_binding_record b{r.tenant, r.filter, r.kafka_topic, now_unix_ms()};
+        if (auto problem = meta::check_binding(b, *existing)) {
+            spdlog::error("topic.bindings: rule \"{}\": {}: {}", rule, problem->field,
+                          problem->message);
+            return errc::invalid_argument;
+        }
+        auto topic = kafka::new_topic(kafka, r.tenant, r.kafka_topic, 0);
+        if (auto s = meta::create_binding(meta, journal, b, topic); !s) {
+            spdlog::error("topic.bindings: rule \"{}\" cannot be made: {}", rule,
+                          s.error().message());
+            return s;
+        }
+        existing->push_back(b);
+    }
+    spdlog::info("topic bindings from topic.bindings: {}", rules.size());
+    return {};
 }
 
 server::server(config::server_config cfg)
@@ -130,6 +175,10 @@ status server::start() {
         s.subscribe_denied = c.subscribe_denied;
         return s;
     });
+
+    if (auto s = bind_configured_topics(cfg_, *parts_->meta, *parts_->journal, *parts_->auth); !s) {
+        return s;
+    }
 
     parts_->pool = std::make_unique<net::io_pool>(cfg_.node.worker_threads);
     parts_->pool->start();

@@ -24,6 +24,7 @@
 
 #include "base/result.h"
 #include "config/config.h"
+#include "meta/model.h"
 #include "metrics/samples.h"
 #include "storage/journal.h"
 
@@ -52,6 +53,13 @@ struct server_options : config::kafka_config {
     /// How often the group coordinator's timers (sessions, rebalances) run.
     uint32_t group_tick_ms = 100;
 };
+
+/// The topic record a Kafka topic gets when the broker makes it (a client's
+/// CreateTopics or auto-create, a topic binding): `partitions` (<= 0:
+/// kafka.num_partitions), journal durability and retention from [storage].
+/// Kafka topic configs a client sends override these (topic_config.h).
+meta::topic_record new_topic(const server_options& o, std::string_view tenant,
+                             std::string_view name, int32_t partitions);
 
 struct listener_info {
     std::string name;  // "kafka", "kafka-tls"

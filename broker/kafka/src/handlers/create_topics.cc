@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include "../topic_config.h"
-#include "../topic_defaults.h"
 #include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/create_topics.h"

@@ -6,7 +6,6 @@
 // describe gets TOPIC_AUTHORIZATION_FAILED, as in Kafka.
 #include <spdlog/spdlog.h>
 
-#include "../topic_defaults.h"
 #include "../topic_access.h"
 #include "handlers.h"
 #include "kafka/codec/messages/metadata.h"

@@ -1,0 +1,147 @@
+"""MQTT and Kafka on one topic (docs/kafka.md "MQTT and Kafka on one topic"):
+an MQTT filter bound to a Kafka topic (topic.bindings, or robustctl topic bind)
+stores MQTT publishes in the Kafka topic's partitions, where Kafka consumers
+read them, and delivers records Kafka clients produce there to MQTT
+subscribers. Real clients on both sides: paho-mqtt, confluent-kafka, kcat, and
+kafka-python's murmur2 as the independent reference for the partition.
+"""
+
+import time
+
+import pytest
+
+import harness
+import kafka_util as K
+from harness import Client, props, unique
+
+pytestmark = pytest.mark.skipif(harness.IS_MOSQUITTO, reason="mosquitto has no Kafka listener")
+
+
+def bound_broker(broker_factory, monkeypatch, rules, partitions=3):
+    monkeypatch.setenv("ROBUSTMQ_TOPIC_BINDINGS", rules)
+    return broker_factory(kafka={"num_partitions": partitions})
+
+
+def java_partition(key: bytes, partitions: int) -> int:
+    """Kafka's default partitioner, from kafka-python (not from our code)."""
+    from kafka.partitioner.default import murmur2
+    return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def read_all(kclients, broker, topic, count, **conf):
+    consumer = kclients.consumer(broker, **conf)
+    consumer.subscribe([topic])
+    return K.consume(consumer, count)
+
+
+def test_mqtt_publishes_are_read_by_kafka_consumers(broker_factory, monkeypatch, kclients):
+    K.require_confluent()
+    broker = bound_broker(broker_factory, monkeypatch, "sensors/#=sensors")
+    pub = Client(broker)
+    sent = []
+    for i, room in enumerate(["room1", "room2", "room3", "room4", "room1"]):
+        topic = f"sensors/{room}/temp"
+        payload = f"{20 + i}".encode()
+        p = props("PUBLISH", ContentType="text/plain", UserProperty=[("unit", "C"), ("n", str(i))])
+        pub.publish(topic, payload, qos=1, properties=p)
+        sent.append((topic, payload, i))
+    # QoS 0 goes to Kafka too; a topic outside the filter does not.
+    pub.publish("sensors/room9/temp", b"q0", qos=0)
+    pub.publish("elsewhere/x", b"not-bound", qos=1)
+    records = read_all(kclients, broker, "sensors", 6)
+    by_payload = {m.value(): m for m in records}
+    assert sorted(by_payload) == sorted([p for _, p, _ in sent] + [b"q0"])
+    for topic, payload, i in sent:
+        m = by_payload[payload]
+        assert m.key() == topic.encode()
+        # The partition Java's (and kafka-python's) default partitioner picks for the key.
+        assert m.partition() == java_partition(topic.encode(), 3), (topic, m.partition())
+        headers = [(k, v) for k, v in m.headers()]
+        assert ("unit", b"C") in headers and ("n", str(i).encode()) in headers
+        assert ("mqtt.qos", b"1") in headers and ("mqtt.content_type", b"text/plain") in headers
+    assert dict(by_payload[b"q0"].headers())["mqtt.qos"] == b"0"
+    # Per key, the order of publication is kept (room1 twice, same partition).
+    room1 = [m.value() for m in records if m.key() == b"sensors/room1/temp"]
+    assert room1 == [b"20", b"24"]
+    # Nothing else is in the topic.
+    more = kclients.consumer(broker)
+    more.subscribe(["sensors"])
+    assert len(K.consume(more, 6)) == 6
+    msg = more.poll(1.0)
+    assert msg is None or msg.error() is not None, msg.value()
+
+
+def test_kafka_records_reach_mqtt_subscribers_once(broker_factory, monkeypatch, kclients):
+    K.require_confluent()
+    broker = bound_broker(broker_factory, monkeypatch, "sensors/#=sensors, alerts/fire=alerts")
+    sub = Client(broker)
+    sub.subscribe("sensors/#", qos=1)
+    sub.subscribe("alerts/#", qos=1)
+    producer = kclients.producer(broker, **{"compression.type": "lz4"})
+    K.produce_all(producer, "sensors", [
+        dict(key=b"sensors/room7/hum", value=b"55", headers=[("unit", b"%"), ("mqtt.qos", b"0")]),
+        dict(key=b"not/matching", value=b"dropped"),
+        dict(key=b"sensors/room8/hum", value=b"60"),
+    ])
+    # A filter without wildcards: every record is delivered on that topic.
+    K.produce_all(producer, "alerts", [dict(key=b"building-4", value=b"smoke")])
+    got = sub.expect(3)
+    seen = sorted((m.topic, m.payload, m.qos) for m in got)
+    assert seen == [("alerts/fire", b"smoke", 1), ("sensors/room7/hum", b"55", 0),
+                    ("sensors/room8/hum", b"60", 1)]
+    hum = next(m for m in got if m.topic == "sensors/room7/hum")
+    assert ("unit", "%") in hum.prop("UserProperty", [])
+    # An MQTT publish to a bound topic reaches MQTT subscribers once (when
+    # published), not a second time from the Kafka side.
+    Client(broker).publish("sensors/room1/temp", b"from-mqtt", qos=1)
+    [m] = sub.expect(1)
+    assert (m.topic, m.payload) == ("sensors/room1/temp", b"from-mqtt")
+    sub.expect_none()
+
+
+def test_offline_persistent_session_gets_kafka_records_after_a_crash(
+        broker_factory, monkeypatch, kclients):
+    K.require_confluent()
+    broker = bound_broker(broker_factory, monkeypatch, "plant/#=plant", partitions=2)
+    cid = unique("persist")
+    sub = Client(broker, client_id=cid, clean=False, session_expiry=600)
+    sub.subscribe("plant/#", qos=1)
+    sub.disconnect()
+    producer = kclients.producer(broker, **{"compression.type": "gzip", "linger.ms": 50})
+    first = [dict(key=f"plant/line{i % 2}".encode(), value=f"a{i}".encode()) for i in range(20)]
+    K.produce_all(producer, "plant", first)
+    # Queued while offline: delivered on reconnect, per key in produced order.
+    sub = Client(broker, client_id=cid, clean=False, session_expiry=600)
+    got = sub.expect(20)
+    for line in ("plant/line0", "plant/line1"):
+        assert [m.payload for m in got if m.topic == line] == \
+            [r["value"] for r in first if r["key"] == line.encode()]
+    sub.disconnect()
+    # More records while offline, then SIGKILL: after the restart the session
+    # still gets them (the delivery position and the inbox are in the journal).
+    # At least once: a record whose delivery position was not yet written may
+    # come twice, never not at all, and the order per key is kept.
+    second = [dict(key=b"plant/line0", value=f"b{i}".encode()) for i in range(10)]
+    K.produce_all(producer, "plant", second)
+    broker.kill9()
+    broker.start()
+    sub = Client(broker, client_id=cid, clean=False, session_expiry=600)
+    # Acknowledged "a" records may come again too (the session's cursor is
+    # also a journal position): only the "b" records are counted.
+    got = []
+    deadline = time.monotonic() + 20
+    while len(set(got)) < 10 and time.monotonic() < deadline:
+        got += [m.payload for m in sub.pending() if m.payload.startswith(b"b")]
+        time.sleep(0.05)
+    time.sleep(harness.QUIET_S)
+    got += [m.payload for m in sub.pending() if m.payload.startswith(b"b")]
+    first_seen = list(dict.fromkeys(got))
+    assert first_seen == [r["value"] for r in second], got
+    assert all(got.count(p) <= 2 for p in first_seen), got
+
+
+def test_an_invalid_binding_in_the_config_stops_the_start(broker_factory, monkeypatch):
+    monkeypatch.setenv("ROBUSTMQ_TOPIC_BINDINGS", "a/#=first, a/b/#=second")
+    with pytest.raises(AssertionError) as e:
+        broker_factory()
+    assert "overlaps" in str(e.value) and "topic.bindings" in str(e.value), str(e.value)
