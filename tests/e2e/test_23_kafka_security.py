@@ -92,7 +92,7 @@ def test_kcat_wrong_password_is_refused(broker, admin, mechanism):
         r = K.kcat(broker, "-L", "-m", "3", *sasl_args(mechanism, name, password), check=False,
                    timeout=30)
         assert r.returncode != 0, r.stdout
-        assert "Authentication failed" in r.stderr, r.stderr
+        assert "authentication failed" in r.stderr.lower(), r.stderr
     assert "authentication of" in broker.log_text()
 
 
@@ -200,8 +200,8 @@ def test_without_sasl_no_data_when_anonymous_is_denied(broker, admin):
     topic = unique("anon")
     kcat_produce(broker, topic, ["secret"])  # anonymous from loopback: allowed by default
     deny_anonymous(admin)
-    r = K.kcat(broker, "-C", "-t", topic, "-e", "-m", "3", check=False, timeout=30)
-    assert r.returncode != 0 and "secret" not in r.stdout, (r.stdout, r.stderr)
+    r = K.kcat(broker, "-L", "-t", topic, "-m", "3", check=False, timeout=30)
+    assert r.returncode != 0 and topic not in r.stdout, (r.stdout, r.stderr)
     conn = K.RawKafka(broker)
     try:
         assert conn.api_versions_v0()  # allowed before SASL

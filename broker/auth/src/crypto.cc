@@ -73,9 +73,8 @@ std::string hash(digest d, std::string_view data) {
 std::string hmac(digest d, std::string_view key, std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
-    if (key.size() > INT_MAX ||
-        HMAC(evp(d), key.data(), static_cast<int>(key.size()), bytes_of(data), data.size(),
-             md.data(), &len) == nullptr) {
+    if (key.size() > INT_MAX || HMAC(evp(d), key.data(), static_cast<int>(key.size()),
+                                     bytes_of(data), data.size(), md.data(), &len) == nullptr) {
         len = 0;
     }
     return std::string(reinterpret_cast<const char*>(md.data()), len);
@@ -127,8 +126,7 @@ std::optional<std::string> hex_decode(std::string_view text) {
     return out;
 }
 
-std::optional<std::string> hash_password(std::string_view password, uint32_t iterations,
-                                         digest d) {
+std::optional<std::string> hash_password(std::string_view password, uint32_t iterations, digest d) {
     if (iterations == 0 || iterations > max_password_iterations) return std::nullopt;
     auto salt = random_bytes(password_salt_bytes);
     if (!salt) return std::nullopt;

@@ -76,12 +76,9 @@ result<std::string> encode(const tenant_info& t) {
 }
 
 result<std::string> encode(const user_record& u) {
-    json j{{"v", format_version},
-           {"tenant", u.info.tenant},
-           {"username", u.info.username},
-           {"password_hash", u.password_hash},
-           {"superuser", u.info.superuser},
-           {"created_ms", u.info.created_ms}};
+    json j{{"v", format_version},           {"tenant", u.info.tenant},
+           {"username", u.info.username},   {"password_hash", u.password_hash},
+           {"superuser", u.info.superuser}, {"created_ms", u.info.created_ms}};
     if (!u.scram_sha512.empty()) j["scram_sha512"] = u.scram_sha512;
     return dump(j);
 }

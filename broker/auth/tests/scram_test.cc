@@ -94,7 +94,8 @@ TEST(Scram, WrongPasswordFailsAtTheProof) {
     test_client c{mechanism::sha256, "wrong-password"};
     server_exchange ex(mechanism::sha256);
     ASSERT_TRUE(ex.receive_first(c.first("alice", "abc")).has_value());
-    const auto sf = ex.server_first(credential_for(mechanism::sha256, "right", "saltsalt", 10), "x");
+    const auto sf =
+        ex.server_first(credential_for(mechanism::sha256, "right", "saltsalt", 10), "x");
     EXPECT_EQ(ex.receive_final(c.final(sf)).error(), not_authorized);
     // One attempt per exchange.
     EXPECT_EQ(ex.receive_final(c.final(sf)).error(), protocol_error);
@@ -155,12 +156,12 @@ TEST(Scram, RefusesMalformedFirstMessages) {
 }
 
 TEST(Scram, RefusesMalformedFinalMessages) {
-    EXPECT_EQ(parse_client_final("c=biws,r=abc").error(), malformed);          // no proof
-    EXPECT_EQ(parse_client_final("r=abc,c=biws,p=AAAA").error(), malformed);   // order
-    EXPECT_EQ(parse_client_final("c=biws,p=AAAA").error(), malformed);         // no nonce
-    EXPECT_EQ(parse_client_final("c=bi!s,r=abc,p=AAAA").error(), malformed);   // base64
-    EXPECT_EQ(parse_client_final("c=biws,r=abc,p=A!AA").error(), malformed);   // base64
-    EXPECT_EQ(parse_client_final("c=biws,r=abc,p=").error(), malformed);       // empty proof
+    EXPECT_EQ(parse_client_final("c=biws,r=abc").error(), malformed);         // no proof
+    EXPECT_EQ(parse_client_final("r=abc,c=biws,p=AAAA").error(), malformed);  // order
+    EXPECT_EQ(parse_client_final("c=biws,p=AAAA").error(), malformed);        // no nonce
+    EXPECT_EQ(parse_client_final("c=bi!s,r=abc,p=AAAA").error(), malformed);  // base64
+    EXPECT_EQ(parse_client_final("c=biws,r=abc,p=A!AA").error(), malformed);  // base64
+    EXPECT_EQ(parse_client_final("c=biws,r=abc,p=").error(), malformed);      // empty proof
     EXPECT_EQ(parse_client_final("c=biws,r=abc,x=1,p=AAAA").error(), unsupported);
     auto ok = parse_client_final("c=biws,r=abc,p=AAAA");
     ASSERT_TRUE(ok.has_value());

@@ -25,7 +25,8 @@ void handle_create_partitions(server_impl& s, const request& r) {
             auto entry = s.topics().find(tenant, t.name);
             if (!manage[i]) {
                 out.error_code = codec::error_code::topic_authorization_failed;
-                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+                out.error_message =
+                    "Authorization failed: this user may not manage the topic (ACL)";
             } else if (!entry) {
                 out.error_code = codec::error_code::unknown_topic_or_partition;
                 out.error_message = "The topic '" + t.name + "' does not exist.";

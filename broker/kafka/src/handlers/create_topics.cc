@@ -2,8 +2,8 @@
 // rules, partitions >= 1, replication factor 1 (one node), known configs.
 #include <spdlog/spdlog.h>
 
-#include "../topic_config.h"
 #include "../topic_access.h"
+#include "../topic_config.h"
 #include "handlers.h"
 #include "kafka/codec/messages/create_topics.h"
 #include "meta/topics.h"
@@ -107,7 +107,8 @@ void handle_create_topics(server_impl& s, const request& r) {
                 codec::create_topics_response_topic out;
                 out.name = t.name;
                 out.error_code = codec::error_code::topic_authorization_failed;
-                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+                out.error_message =
+                    "Authorization failed: this user may not manage the topic (ACL)";
                 out.configs = std::nullopt;
                 resp.topics.push_back(std::move(out));
             } else {

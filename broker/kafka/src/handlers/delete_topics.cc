@@ -26,7 +26,8 @@ void handle_delete_topics(server_impl& s, const request& r) {
             auto t = s.topics().find(tenant, name);
             if (!manage[i]) {
                 out.error_code = codec::error_code::topic_authorization_failed;
-                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+                out.error_message =
+                    "Authorization failed: this user may not manage the topic (ACL)";
             } else if (!t) {
                 out.error_code = codec::error_code::unknown_topic_or_partition;
                 out.error_message = "This server does not host this topic.";

@@ -1,8 +1,8 @@
 // DescribeConfigs: a topic's configs (retention and the fixed ones) and the
 // broker's, from topic_config.h.
 #include "kafka/codec/messages/describe_configs.h"
-#include "../topic_config.h"
 #include "../topic_access.h"
+#include "../topic_config.h"
 #include "handlers.h"
 
 namespace robust::kafka {
@@ -43,7 +43,8 @@ void handle_describe_configs(server_impl& s, const request& r) {
             auto t = s.topics().find(tenant, res.resource_name);
             if (!topic_allowed(s, r.conn(), topic_op::manage, res.resource_name)) {
                 out.error_code = codec::error_code::topic_authorization_failed;
-                out.error_message = "Authorization failed: this user may not manage the topic (ACL)";
+                out.error_message =
+                    "Authorization failed: this user may not manage the topic (ACL)";
                 s.count_error(r.header().api_key, out.error_code);
             } else if (!t) {
                 out.error_code = codec::error_code::unknown_topic_or_partition;

@@ -38,9 +38,11 @@ codec::metadata_response_topic topic_error(const std::string& name, codec::error
 
 // What the ACL lets the client see, decided on the connection's thread.
 struct visibility {
-    std::vector<std::shared_ptr<const topic_entry>> listed;  // topics = null
-    std::vector<bool> describe;  // per asked topic
-    std::vector<bool> manage;    // per asked topic: may auto-create it
+    // topics = null: the topics to list.
+    std::vector<std::shared_ptr<const topic_entry>> listed;
+    // Per asked topic: may describe it; may auto-create it.
+    std::vector<bool> describe;
+    std::vector<bool> manage;
 };
 
 // Builds the response; creates missing topics when allowed (blocking: runs
