@@ -18,6 +18,7 @@
 #include "meta/meta_store.h"
 #include "meta/model.h"
 #include "meta/repositories.h"
+#include "meta/topic_bindings.h"
 #include "meta/topics.h"
 #include "metrics/registry.h"
 #include "mqtt/broker.h"
@@ -138,6 +139,13 @@ json to_json(const meta::topic_record& t) {
             {"retention_ms", t.retention_ms},
             {"retention_bytes", t.retention_bytes},
             {"created_ms", t.created_ms}};
+}
+
+json to_json(const meta::topic_binding_record& b) {
+    return {{"tenant", b.tenant},
+            {"mqtt_filter", b.mqtt_filter},
+            {"kafka_topic", b.kafka_topic},
+            {"created_ms", b.created_ms}};
 }
 
 json to_json(const mqtt::retained_info& m) {
@@ -511,6 +519,12 @@ reply api::dispatch(route_id id, const request& r) {
             return subscriptions_list(r);
         case route_id::publish:
             return publish(r);
+        case route_id::bindings_list:
+            return bindings_list(r);
+        case route_id::bindings_create:
+            return bindings_create(r);
+        case route_id::bindings_delete:
+            return bindings_delete(r);
         case route_id::kafka_groups_list:
             return kafka_groups_list(r);
         case route_id::kafka_groups_get:
@@ -1038,6 +1052,62 @@ reply api::topics_delete(const request& r) {
     }
     spdlog::info("http: topic {}/{} deleted", loggable(tenant), loggable(name));
     return no_content();
+}
+
+// ---- topic bindings --------------------------------------------------------------------------
+
+reply api::bindings_list(const request& r) {
+    return with_list_query(r, [&](const list_query& query) {
+        auto all = meta::list_bindings(ctx_.meta, query.tenant);
+        if (!all) return code_reply(all.error(), "cannot read the topic bindings");
+        return page_of(query, std::move(*all), [](const auto& b) { return b.mqtt_filter; });
+    });
+}
+
+reply api::bindings_create(const request& r) {
+    if (!ctx_.kafka) return kafka_unavailable();
+    auto parsed = body_fields::parse(r.body, {"tenant", "mqtt_filter", "kafka_topic", "partitions"});
+    if (auto* e = std::get_if<reply>(&parsed)) return std::move(*e);
+    auto& f = std::get<body_fields>(parsed);
+    meta::topic_binding_record b;
+    b.tenant = f.string("tenant").value_or(std::string(default_tenant));
+    b.mqtt_filter = f.required_string("mqtt_filter");
+    b.kafka_topic = f.required_string("kafka_topic");
+    const auto partitions = f.integer("partitions", 1, 100'000);
+    if (f.failed()) return f.error();
+    if (!tenant_exists(b.tenant)) {
+        return error_reply(400, "tenant '" + b.tenant + "' does not exist", "tenant");
+    }
+    auto existing = meta::list_bindings(ctx_.meta, b.tenant);
+    if (!existing) return code_reply(existing.error(), "cannot read the topic bindings");
+    if (auto problem = meta::check_binding(b, *existing)) {
+        const int code = problem->message.find("already bound") != std::string::npos ? 409 : 400;
+        return error_reply(code, problem->field + " " + problem->message, problem->field);
+    }
+    b.created_ms = now_unix_ms();
+    const auto topic = ctx_.kafka->new_topic(b.tenant, b.kafka_topic,
+                                             static_cast<int32_t>(partitions.value_or(0)));
+    if (auto s = meta::create_binding(ctx_.meta, ctx_.journal, b, topic); !s) {
+        if (s.error() == make_error_code(errc::already_exists)) {
+            return error_reply(409, "mqtt_filter '" + b.mqtt_filter + "' is bound already",
+                               "mqtt_filter");
+        }
+        return code_reply(s.error(), "cannot create the topic binding");
+    }
+    spdlog::info("http: MQTT {}/{} bound to Kafka topic {}", loggable(b.tenant),
+                 loggable(b.mqtt_filter), loggable(b.kafka_topic));
+    return json_reply(201, to_json(b));
+}
+
+reply api::bindings_delete(const request& r) {
+    const std::string tenant = item_tenant(r);
+    const std::string& filter = r.params.at(0);
+    auto s = meta::delete_binding(ctx_.meta, tenant, filter);
+    if (!s && s.error() != make_error_code(errc::not_found)) {
+        return code_reply(s.error(), "cannot delete the topic binding");
+    }
+    return done_or_404(s.has_value(), "no binding of '" + filter + "' in tenant " + tenant,
+                       "MQTT " + loggable(tenant) + "/" + loggable(filter) + " unbound");
 }
 
 // ---- retained ----------------------------------------------------------------------------------

@@ -74,6 +74,9 @@ private:
     reply topics_create(const request& r);
     reply topics_get(const request& r);
     reply topics_delete(const request& r);
+    reply bindings_list(const request& r);
+    reply bindings_create(const request& r);
+    reply bindings_delete(const request& r);
     reply retained_list(const request& r);
     reply retained_get(const request& r);
     reply retained_delete(const request& r);

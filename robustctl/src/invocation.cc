@@ -70,6 +70,10 @@ struct storage {
     CLI::Option *partitions_opt = nullptr, *storage_opt = nullptr, *durability_opt = nullptr,
                 *retention_opt = nullptr, *retention_bytes_opt = nullptr;
 
+    // topic bind
+    std::string kafka_topic;
+    CLI::Option* bind_partitions_opt = nullptr;
+
     // cluster history
     int minutes = 0;
 
@@ -415,6 +419,15 @@ build_result build_admin_call(const std::string& area, const std::string& verb, 
         if (verb == "get") return get_call(item_path("topics", s.name), s);
         if (verb == "delete")
             return delete_call(item_path("topics", s.name), s, "topic " + s.name + " deleted");
+        if (verb == "bindings") return list_call("/api/v1/topic-bindings", s);
+        if (verb == "bind") {
+            json body = {{"mqtt_filter", s.name}, {"kafka_topic", s.kafka_topic}};
+            if (!s.tenant.empty()) body["tenant"] = s.tenant;
+            if (given(s.bind_partitions_opt)) body["partitions"] = s.partitions;
+            return create_call("/api/v1/topic-bindings", std::move(body));
+        }
+        if (verb == "unbind")
+            return delete_call(item_path("topic-bindings", s.name), s, s.name + " unbound");
     }
     if (area == "retained") {
         if (verb == "list") {
@@ -620,6 +633,22 @@ void define_admin_commands(CLI::App& app, storage& s) {
             x->add_option("name", s.name, "Topic name")->required();
             add_tenant_option(x, s);
         }
+        auto* b = add_verb(a, "bind",
+                           "Bind an MQTT topic filter to a Kafka topic (made if absent): MQTT "
+                           "publishes are stored in it, its records reach MQTT subscribers");
+        b->add_option("filter", s.name, "MQTT topic filter, e.g. 'sensors/#'")->required();
+        b->add_option("kafka-topic", s.kafka_topic, "Kafka topic name")->required();
+        s.bind_partitions_opt =
+            b->add_option("--partitions", s.partitions,
+                          "Partitions of the Kafka topic if it is made (default "
+                          "kafka.num_partitions)")
+                ->check(CLI::PositiveNumber);
+        add_tenant_option(b, s);
+        auto* u = add_verb(a, "unbind", "Remove a binding (the Kafka topic and its records stay)");
+        u->add_option("filter", s.name, "MQTT topic filter, as bound")->required();
+        add_tenant_option(u, s);
+        add_list_options(add_verb(a, "bindings", "List MQTT filters bound to Kafka topics"), s,
+                         "MQTT filter");
     }
     {
         auto* a = add_area(app, "retained", "Retained messages");

@@ -25,6 +25,11 @@ std::vector<listener_info> server::listeners() const {
     return impl_->listeners();
 }
 
+meta::topic_record server::new_topic(std::string_view tenant, std::string_view name,
+                                     int32_t partitions) const {
+    return kafka::new_topic(impl_->options(), tenant, name, partitions);
+}
+
 metrics::kafka_sample server::metrics_sample() const {
     return impl_->metrics_sample();
 }

@@ -187,6 +187,11 @@ public:
 
     std::vector<listener_info> listeners() const;
 
+    /// new_topic() with this server's options (the admin API's topic
+    /// bindings). Any thread.
+    meta::topic_record new_topic(std::string_view tenant, std::string_view name,
+                                 int32_t partitions) const;
+
     /// What robustmq_kafka_* and the Kafka connections show; any thread
     /// (metrics::registry::set_kafka_source).
     metrics::kafka_sample metrics_sample() const;
