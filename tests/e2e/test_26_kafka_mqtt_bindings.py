@@ -6,7 +6,11 @@ subscribers. Real clients on both sides: paho-mqtt, confluent-kafka, kcat, and
 kafka-python's murmur2 as the independent reference for the partition.
 """
 
+import json
+import os
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -138,6 +142,45 @@ def test_offline_persistent_session_gets_kafka_records_after_a_crash(
     first_seen = list(dict.fromkeys(got))
     assert first_seen == [r["value"] for r in second], got
     assert all(got.count(p) <= 2 for p in first_seen), got
+
+
+def robustctl(broker, *args, expect=0):
+    binary = os.environ.get("ROBUSTCTL") or str(
+        Path(os.environ["ROBUST_SERVER"]).resolve().parents[2] / "robustctl" / "robustctl")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROBUSTMQ_")}
+    r = subprocess.run([binary, "--server", f"http://{broker.host}:{broker.http_port}",
+                        "--data-dir", str(broker.data_dir), *args],
+                       capture_output=True, text=True, timeout=30, env=env)
+    assert r.returncode == expect, f"robustctl {args}: exit {r.returncode}\n{r.stdout}{r.stderr}"
+    return r
+
+
+def test_robustctl_binds_and_unbinds_at_runtime(broker, kclients):
+    K.require_confluent()
+    robustctl(broker, "topic", "bind", "meters/#", "meters", "--partitions", "2")
+    listed = json.loads(robustctl(broker, "-o", "json", "topic", "bindings").stdout)
+    assert [(b["mqtt_filter"], b["kafka_topic"]) for b in listed["items"]] == [("meters/#", "meters")]
+    topic = json.loads(robustctl(broker, "-o", "json", "topic", "get", "meters").stdout)
+    assert topic["partitions"] == 2
+    # An overlapping filter is refused, naming the binding it overlaps.
+    bad = robustctl(broker, "topic", "bind", "meters/+/kwh", "kwh", expect=1)
+    assert "meters/#" in bad.stdout + bad.stderr
+    pub = Client(broker)
+    pub.publish("meters/a/kwh", b"1.5", qos=1)
+    consumer = kclients.consumer(broker)
+    consumer.subscribe(["meters"])
+    [m] = K.consume(consumer, 1)
+    assert (m.key(), m.value()) == (b"meters/a/kwh", b"1.5")
+    robustctl(broker, "topic", "unbind", "meters/#")
+    assert json.loads(robustctl(broker, "-o", "json", "topic", "bindings").stdout)["total"] == 0
+    # Unbound: MQTT still delivers, the Kafka topic gets nothing new.
+    sub = Client(broker)
+    sub.subscribe("meters/#", qos=1)
+    pub.publish("meters/a/kwh", b"2.0", qos=1)
+    assert sub.expect_one().payload == b"2.0"
+    late = consumer.poll(1.5)
+    assert late is None or late.error() is not None, late.value()
+    robustctl(broker, "topic", "unbind", "meters/#", expect=1)
 
 
 def test_an_invalid_binding_in_the_config_stops_the_start(broker_factory, monkeypatch):

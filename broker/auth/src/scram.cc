@@ -196,7 +196,11 @@ result<std::string> server_exchange::receive_final(std::string_view msg) {
     if (!fin) return fin.error();
     // [RFC 5802 section 5.1] "c=": the gs2 header again, no binding data.
     if (fin->channel_binding != first_.gs2_header) return errc::protocol_error;
-    if (fin->nonce != nonce_) return errc::protocol_error;
+    // RFC 5802 wants the nonce of server-first back. librdkafka (2.0) sends
+    // its client nonce in front of it once more, and Kafka accepts any nonce
+    // that ends with its own (ScramSaslServer), so we do too: the server
+    // nonce is still in it, and the proof covers the message as sent.
+    if (!std::string_view(fin->nonce).ends_with(nonce_)) return errc::protocol_error;
     const auto d = digest_of(mechanism_);
     if (fin->proof.size() != key_bytes(mechanism_) ||
         cred_.stored_key.size() != key_bytes(mechanism_)) {

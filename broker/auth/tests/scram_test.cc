@@ -33,7 +33,8 @@ struct test_client {
         return gs2 + bare;
     }
     // client-final for server-first `sf`, with a proof for `password`.
-    std::string final(const std::string& sf) {
+    // `nonce_prefix` goes in front of the nonce echoed (as librdkafka does).
+    std::string final(const std::string& sf, const std::string& nonce_prefix = "") {
         const auto d = m == mechanism::sha256 ? detail::digest::sha256 : detail::digest::sha512;
         const auto r = sf.substr(2, sf.find(',') - 2);
         const auto s_at = sf.find(",s=") + 3;
@@ -41,7 +42,7 @@ struct test_client {
         const auto salt = *base64::decode(sf.substr(s_at, i_at - s_at));
         const auto iterations = static_cast<uint32_t>(std::stoul(sf.substr(i_at + 3)));
         const auto salted = *salted_password(m, password, salt, iterations);
-        const std::string without = "c=" + base64::encode(gs2) + ",r=" + r;
+        const std::string without = "c=" + base64::encode(gs2) + ",r=" + nonce_prefix + r;
         const std::string auth = bare + "," + sf + "," + without;
         const std::string client_key = detail::hmac(d, salted, "Client Key");
         const std::string sig = detail::hmac(d, detail::hash(d, client_key), auth);
@@ -88,6 +89,19 @@ TEST(Scram, Sha512RoundTrip) {
     ASSERT_TRUE(fin.has_value()) << fin.error().message();
     EXPECT_EQ(*fin, c.expected_server_final);
     EXPECT_EQ(key_bytes(mechanism::sha512), 64u);
+}
+
+TEST(Scram, AcceptsLibrdkafkasRepeatedClientNonce) {
+    // librdkafka 2.0 answers "r=<cnonce><cnonce><snonce>"; Kafka accepts a
+    // nonce that ends with the server-first one.
+    const auto cred = credential_for(mechanism::sha256, "pw", "saltsalt", 10);
+    test_client c(mechanism::sha256, "pw");
+    server_exchange ex(mechanism::sha256);
+    ASSERT_TRUE(ex.receive_first(c.first("u", "abc")).has_value());
+    auto sf = ex.server_first(cred, "srv");
+    auto fin = ex.receive_final(c.final(sf, "abc"));
+    ASSERT_TRUE(fin.has_value()) << fin.error().message();
+    EXPECT_EQ(*fin, c.expected_server_final);
 }
 
 TEST(Scram, WrongPasswordFailsAtTheProof) {

@@ -66,9 +66,11 @@ status broker_impl::start() {
         spdlog::error("mqtt: cannot load the topic bindings: {}", s.error().message());
         return s;
     }
-    inflow_->start(*bindings_);
     if (auto s = restore(); !s) return s;
     if (auto s = restore_topics(); !s) return s;
+    // After the restore: records produced while the server was down go to
+    // the persistent sessions' restored subscriptions.
+    inflow_->start(*bindings_);
     if (auto s = open_listeners(); !s) return s;
     if (opts.sys_interval_s > 0) schedule_sys();
     started_ = true;
@@ -84,18 +86,31 @@ bool broker_impl::is_message_shard(storage::shard_id s) const {
     return std::find(message_shards_.begin(), message_shards_.end(), s) != message_shards_.end();
 }
 
-message_ptr broker_impl::load_stored(const storage::index_pointer& ptr,
-                                     std::string_view tenant) const {
+message_ptr broker_impl::load_stored(const storage::index_pointer& ptr, std::string_view tenant,
+                                     stored_batch_cache& cache) const {
+    auto in_cache = [&]() -> message_ptr {
+        for (const auto& [offset, m] : cache.messages) {
+            if (offset == ptr.offset) return m;
+        }
+        return nullptr;
+    };
+    if (cache.shard == ptr.shard && cache.base_offset >= 0 && ptr.offset >= cache.base_offset &&
+        !cache.messages.empty() && ptr.offset <= cache.messages.back().first) {
+        return in_cache();
+    }
     auto target = journal.read(ptr.shard, ptr.offset, 1, SIZE_MAX);
     if (!target || target->empty()) return nullptr;
     const storage::record& r = target->front();
     if (r.format == storage::record_format::kafka_batch) {
-        // One record of a batch a Kafka client produced to a bound topic.
+        // A record of a batch a Kafka client produced to a bound topic.
         auto bound = bindings_->by_shard(ptr.shard);
         if (!bound) return nullptr;
-        auto found = messages_of_batch(r, bound->binding, ptr.offset);
-        if (!found || found->empty() || found->front().first != ptr.offset) return nullptr;
-        return found->front().second;
+        auto expanded = messages_of_batch(r, bound->binding, r.offset);
+        if (!expanded) return nullptr;
+        cache.shard = ptr.shard;
+        cache.base_offset = r.offset;
+        cache.messages = std::move(*expanded);
+        return in_cache();
     }
     if (r.offset != ptr.offset) return nullptr;
     auto msg = from_record(r);

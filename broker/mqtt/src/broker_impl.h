@@ -109,10 +109,18 @@ public:
     bool is_message_shard(storage::shard_id s) const;
     /// MQTT topics bound to Kafka topics.
     const binding_map& bindings() const { return *bindings_; }
+    /// The last Kafka batch load_stored() expanded: consecutive pointers
+    /// into one batch read and decode it once.
+    struct stored_batch_cache {
+        storage::shard_id shard;
+        int64_t base_offset = -1;
+        std::vector<std::pair<int64_t, message_ptr>> messages;
+    };
     /// The message an inbox pointer refers to, for a session of `tenant`;
     /// nullptr when it is gone (retention, a deleted topic, an unbound
     /// Kafka topic). Blocking: a journal read.
-    message_ptr load_stored(const storage::index_pointer& ptr, std::string_view tenant) const;
+    message_ptr load_stored(const storage::index_pointer& ptr, std::string_view tenant,
+                            stored_batch_cache& cache) const;
     uint64_t new_session_id() { return next_session_id_.fetch_add(1, std::memory_order_relaxed); }
 
     /// Applies `changes` to every worker's replica; `done` runs on worker

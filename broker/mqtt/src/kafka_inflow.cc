@@ -72,6 +72,10 @@ void kafka_inflow::start(const binding_map& bindings) {
 }
 
 void kafka_inflow::sync(const binding_set& set) {
+    {
+        std::lock_guard lock(state_->mutex);
+        if (!state_->observing) return;  // start() syncs
+    }
     std::vector<std::pair<storage::shard_id, std::shared_ptr<const bound_topic>>> wanted;
     for (const auto& [shard, topic] : set.by_shard) wanted.emplace_back(storage::shard_id{shard}, topic);
     // The start positions are journal reads: not on the caller's (watch) thread.

@@ -36,7 +36,8 @@ public:
     kafka_inflow& operator=(const kafka_inflow&) = delete;
 
     /// Registers the journal observer (once) and tails the bound
-    /// partitions of `bindings`.
+    /// partitions of `bindings`. Call it once the sessions are restored
+    /// (sync() before start() does nothing).
     void start(const binding_map& bindings);
     /// Follows a change of the binding set: tails new partitions, forgets
     /// unbound ones.

@@ -319,10 +319,11 @@ void session::maybe_load() {
         } else {
             end = recs->size() < room;
             loaded.reserve(recs->size());
+            broker_impl::stored_batch_cache cache;
             for (const auto& r : *recs) {
                 message_ptr m;
                 if (auto ptr = storage::index_pointer::decode(r.value.view())) {
-                    m = b.load_stored(*ptr, anchor->tenant);
+                    m = b.load_stored(*ptr, anchor->tenant, cache);
                 }
                 // A missing message was removed by retention: it counts as done.
                 loaded.emplace_back(r.offset, std::move(m));
