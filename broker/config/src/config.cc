@@ -130,26 +130,16 @@ std::string check_ws_path(const std::string& v) {
 
 // storage.topic_durability: "filter=level, filter=level, ...".
 std::string check_topic_durability(const std::string& v) {
-    const std::string_view rules = v;
-    size_t start = 0;
-    while (start <= rules.size()) {
-        size_t end = rules.find(',', start);
-        if (end == std::string_view::npos) end = rules.size();
-        std::string_view rule = rules.substr(start, end - start);
-        while (!rule.empty() && rule.front() == ' ') rule.remove_prefix(1);
-        while (!rule.empty() && rule.back() == ' ') rule.remove_suffix(1);
-        if (!rule.empty() || end != rules.size() || start != 0) {
-            const size_t eq = rule.rfind('=');
-            if (eq == std::string_view::npos || eq == 0) {
-                return "must be comma-separated filter=level rules, e.g. "
-                       "\"sensors/#=none, orders/#=fsync\"";
-            }
-            const std::string_view level = rule.substr(eq + 1);
-            if (level != "none" && level != "wal" && level != "fsync") {
-                return "level of rule \"" + std::string(rule) + "\" must be none, wal or fsync";
-            }
+    for (const std::string_view rule : split_rules(v)) {
+        const size_t eq = rule.rfind('=');
+        if (eq == std::string_view::npos || eq == 0) {
+            return "must be comma-separated filter=level rules, e.g. "
+                   "\"sensors/#=none, orders/#=fsync\"";
         }
-        start = end + 1;
+        const std::string_view level = rule.substr(eq + 1);
+        if (level != "none" && level != "wal" && level != "fsync") {
+            return "level of rule \"" + std::string(rule) + "\" must be none, wal or fsync";
+        }
     }
     return {};
 }
@@ -157,16 +147,15 @@ std::string check_topic_durability(const std::string& v) {
 // topic.bindings: "[tenant@]filter=kafka_topic, ...". The filter and the
 // Kafka name are checked at start (meta::check_binding), with the rest.
 std::string check_topic_bindings(const std::string& v) {
-    for (const auto& r : parse_topic_bindings(v)) {
-        if (r.filter.empty() || r.kafka_topic.empty() || r.tenant.empty()) {
-            return "must be comma-separated [tenant@]filter=kafka_topic rules, e.g. "
-                   "\"sensors/#=sensors, acme@factory/+/temp=temps\"";
-        }
-    }
-    const size_t rules = parse_topic_bindings(v).size();
-    const size_t commas = static_cast<size_t>(std::count(v.begin(), v.end(), ','));
-    if (rules != 0 && rules != commas + 1) {
-        return "has an empty rule; write comma-separated [tenant@]filter=kafka_topic rules";
+    const auto rules = split_rules(v);
+    const auto parsed = parse_topic_bindings(v);
+    const bool bad = parsed.size() != rules.size() ||
+                     std::any_of(parsed.begin(), parsed.end(), [](const topic_binding_rule& r) {
+                         return r.filter.empty() || r.kafka_topic.empty() || r.tenant.empty();
+                     });
+    if (bad) {
+        return "must be comma-separated [tenant@]filter=kafka_topic rules, e.g. "
+               "\"sensors/#=sensors, acme@factory/+/temp=temps\"";
     }
     return {};
 }
@@ -775,54 +764,61 @@ std::string_view to_string(log_format v) noexcept {
     return v == log_format::json ? "json" : "text";
 }
 
+namespace {
+
+std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string_view> split_rules(std::string_view rules) {
+    std::vector<std::string_view> out;
+    if (trim_spaces(rules).empty()) return out;
+    size_t start = 0;
+    for (;;) {
+        const size_t end = rules.find(',', start);
+        out.push_back(trim_spaces(rules.substr(start, end == std::string_view::npos
+                                                          ? std::string_view::npos
+                                                          : end - start)));
+        if (end == std::string_view::npos) return out;
+        start = end + 1;
+    }
+}
+
 std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules) {
     std::vector<topic_durability_rule> out;
-    size_t start = 0;
-    while (start < rules.size()) {
-        size_t end = rules.find(',', start);
-        if (end == std::string_view::npos) end = rules.size();
-        std::string_view rule = rules.substr(start, end - start);
-        while (!rule.empty() && rule.front() == ' ') rule.remove_prefix(1);
-        while (!rule.empty() && rule.back() == ' ') rule.remove_suffix(1);
+    for (const std::string_view rule : split_rules(rules)) {
         const size_t eq = rule.rfind('=');
-        if (eq != std::string_view::npos && eq > 0) {
-            topic_durability_rule r;
-            r.filter = std::string(rule.substr(0, eq));
-            const std::string_view level = rule.substr(eq + 1);
-            r.level = level == "none"    ? durability_level::none
-                      : level == "fsync" ? durability_level::fsync
-                                         : durability_level::wal;
-            out.push_back(std::move(r));
-        }
-        start = end + 1;
+        if (eq == std::string_view::npos || eq == 0) continue;
+        topic_durability_rule r;
+        r.filter = std::string(rule.substr(0, eq));
+        const std::string_view level = rule.substr(eq + 1);
+        r.level = level == "none"    ? durability_level::none
+                  : level == "fsync" ? durability_level::fsync
+                                     : durability_level::wal;
+        out.push_back(std::move(r));
     }
     return out;
 }
 
 std::vector<topic_binding_rule> parse_topic_bindings(std::string_view rules) {
     std::vector<topic_binding_rule> out;
-    size_t start = 0;
-    while (start < rules.size()) {
-        size_t end = rules.find(',', start);
-        if (end == std::string_view::npos) end = rules.size();
-        std::string_view rule = rules.substr(start, end - start);
-        while (!rule.empty() && rule.front() == ' ') rule.remove_prefix(1);
-        while (!rule.empty() && rule.back() == ' ') rule.remove_suffix(1);
-        start = end + 1;
+    for (const std::string_view rule : split_rules(rules)) {
         if (rule.empty()) continue;
         topic_binding_rule r;
         // Kafka names have no '=', MQTT topics may: split at the last one.
         const size_t eq = rule.rfind('=');
         std::string_view filter = eq == std::string_view::npos ? rule : rule.substr(0, eq);
-        if (eq != std::string_view::npos) r.kafka_topic = std::string(rule.substr(eq + 1));
+        if (eq != std::string_view::npos) r.kafka_topic = std::string(trim_spaces(rule.substr(eq + 1)));
         // Tenant names have no '@' ("tenant@name" as in user names).
         if (const size_t at = filter.find('@'); at != std::string_view::npos) {
             r.tenant = std::string(filter.substr(0, at));
             filter.remove_prefix(at + 1);
         }
-        while (!filter.empty() && filter.back() == ' ') filter.remove_suffix(1);
-        r.filter = std::string(filter);
-        while (!r.kafka_topic.empty() && r.kafka_topic.front() == ' ') r.kafka_topic.erase(0, 1);
+        r.filter = std::string(trim_spaces(filter));
         out.push_back(std::move(r));
     }
     return out;

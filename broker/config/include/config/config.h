@@ -114,6 +114,10 @@ struct topic_durability_rule {
     std::string filter;
     durability_level level = durability_level::wal;
 };
+/// The comma-separated rules of a list value (storage.topic_durability,
+/// topic.bindings), trimmed of spaces; empty ones are kept (as "") so that
+/// a check can refuse them. Nothing for an empty or blank value.
+std::vector<std::string_view> split_rules(std::string_view rules);
 /// Parses storage.topic_durability (already validated by load_config).
 std::vector<topic_durability_rule> parse_topic_durability(std::string_view rules);
 
