@@ -81,7 +81,7 @@ protected:
 
     /// One consumer joins `group` over the Kafka wire, becomes leader and
     /// assigns itself `orders` partitions 0 and 1. Returns its member id.
-    std::string join_as_consumer(test::kafka_client& c, const std::string& group) {
+    std::string join_as_consumer(robust::test::kafka_client& c, const std::string& group) {
         kc::join_group_request j;
         j.group_id = group;
         j.session_timeout_ms = 30'000;
@@ -105,7 +105,10 @@ protected:
         s.group_id = group;
         s.generation_id = jr->generation_id;
         s.member_id = jr->member_id;
-        s.assignments = {{jr->member_id, kc::encode_consumer_assignment(a)}};
+        kc::sync_group_request_assignment mine;
+        mine.member_id = jr->member_id;
+        mine.assignment = kc::encode_consumer_assignment(a);
+        s.assignments.push_back(std::move(mine));
         c.send(kc::api_key::sync_group, 2,
                [&](kc::writer& w) { kc::encode_sync_group_request(w, s, 2); });
         auto sync = c.receive(kc::api_key::sync_group, 2);
@@ -114,7 +117,9 @@ protected:
         auto sr = kc::decode_sync_group_response(
             std::span(reinterpret_cast<const std::byte*>(sync->data()), sync->size()), 2);
         EXPECT_TRUE(sr.has_value());
-        if (sr) EXPECT_EQ(sr->error_code, kc::error_code::none);
+        if (sr) {
+            EXPECT_EQ(sr->error_code, kc::error_code::none);
+        }
         return jr->member_id;
     }
 };
@@ -272,7 +277,7 @@ TEST_F(AdminKafkaGroups, ALiveMemberIsShownWithItsAssignmentAndBlocksDeleteAndRe
     make_topic("orders", 3);
     append("orders", 0, 6);
     commit("live", "orders", 0, 2);
-    test::kafka_client c(kafka_port_);
+    robust::test::kafka_client c(kafka_port_);
     const std::string member = join_as_consumer(c, "live");
     ASSERT_FALSE(member.empty());
 
