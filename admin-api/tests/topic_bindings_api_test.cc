@@ -25,9 +25,10 @@ TEST_F(AdminTopicBindings, BindListUnbind) {
     EXPECT_TRUE(journal_->find_shard(meta::topic_shard_name("default", "sensors", 3)).has_value());
 
     // The same binding again is fine; the filter to another topic is a conflict.
-    EXPECT_EQ(post("/api/v1/topic-bindings", {{"mqtt_filter", "sensors/#"}, {"kafka_topic", "sensors"}})
-                  .status,
-              201);
+    EXPECT_EQ(
+        post("/api/v1/topic-bindings", {{"mqtt_filter", "sensors/#"}, {"kafka_topic", "sensors"}})
+            .status,
+        201);
     auto conflict =
         post("/api/v1/topic-bindings", {{"mqtt_filter", "sensors/#"}, {"kafka_topic", "other"}});
     EXPECT_EQ(conflict.status, 409) << conflict.body;
@@ -67,15 +68,15 @@ TEST_F(AdminTopicBindings, BadBindingsNameTheField) {
     ASSERT_EQ(post("/api/v1/topic-bindings", {{"mqtt_filter", "plant/#"}, {"kafka_topic", "plant"}})
                   .status,
               201);
-    auto overlap = post("/api/v1/topic-bindings",
-                        {{"mqtt_filter", "plant/+/temp"}, {"kafka_topic", "temps"}});
+    auto overlap =
+        post("/api/v1/topic-bindings", {{"mqtt_filter", "plant/+/temp"}, {"kafka_topic", "temps"}});
     EXPECT_EQ(overlap.status, 400) << overlap.body;
     EXPECT_NE(overlap.body.find("plant/#"), std::string::npos) << overlap.body;
 }
 
 TEST_F(AdminTopicBindings, NeedsAnAdmin) {
-    auto r = call("POST", "/api/v1/topic-bindings", "",
-                  R"({"mqtt_filter":"x/#","kafka_topic":"x"})");
+    auto r =
+        call("POST", "/api/v1/topic-bindings", "", R"({"mqtt_filter":"x/#","kafka_topic":"x"})");
     EXPECT_EQ(r.status, 401) << r.body;
     EXPECT_EQ(call("GET", "/api/v1/topic-bindings", "").status, 401);
 }

@@ -780,9 +780,8 @@ std::vector<std::string_view> split_rules(std::string_view rules) {
     size_t start = 0;
     for (;;) {
         const size_t end = rules.find(',', start);
-        out.push_back(trim_spaces(rules.substr(start, end == std::string_view::npos
-                                                          ? std::string_view::npos
-                                                          : end - start)));
+        out.push_back(trim_spaces(rules.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start)));
         if (end == std::string_view::npos) return out;
         start = end + 1;
     }
@@ -812,7 +811,8 @@ std::vector<topic_binding_rule> parse_topic_bindings(std::string_view rules) {
         // Kafka names have no '=', MQTT topics may: split at the last one.
         const size_t eq = rule.rfind('=');
         std::string_view filter = eq == std::string_view::npos ? rule : rule.substr(0, eq);
-        if (eq != std::string_view::npos) r.kafka_topic = std::string(trim_spaces(rule.substr(eq + 1)));
+        if (eq != std::string_view::npos)
+            r.kafka_topic = std::string(trim_spaces(rule.substr(eq + 1)));
         // Tenant names have no '@' ("tenant@name" as in user names).
         if (const size_t at = filter.find('@'); at != std::string_view::npos) {
             r.tenant = std::string(filter.substr(0, at));

@@ -442,8 +442,9 @@ namespace robust::config {
 namespace {
 
 TEST(ConfigTopicBindings, ParsesTenantFilterAndKafkaTopic) {
-    auto cfg = load_ok(std::nullopt, {{"ROBUSTMQ_TOPIC_BINDINGS",
-                                       "sensors/#=sensors, acme@factory/+/temp = temps"}});
+    auto cfg =
+        load_ok(std::nullopt,
+                {{"ROBUSTMQ_TOPIC_BINDINGS", "sensors/#=sensors, acme@factory/+/temp = temps"}});
     auto rules = parse_topic_bindings(cfg.topic.bindings);
     ASSERT_EQ(rules.size(), 2u);
     EXPECT_EQ(rules[0].tenant, "default");

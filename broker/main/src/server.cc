@@ -87,9 +87,10 @@ status bind_configured_topics(const config::server_config& cfg, meta::meta_store
             tenants && std::any_of(tenants->begin(), tenants->end(),
                                    [&](const auth::tenant_info& t) { return t.name == r.tenant; });
         if (!tenant_known) {
-            spdlog::error("topic.bindings: rule \"{}\": tenant \"{}\" does not exist (create it "
-                          "with robustctl tenant create, or drop the tenant@ prefix)",
-                          rule, r.tenant);
+            spdlog::error(
+                "topic.bindings: rule \"{}\": tenant \"{}\" does not exist (create it "
+                "with robustctl tenant create, or drop the tenant@ prefix)",
+                rule, r.tenant);
             return errc::invalid_argument;
         }
         const meta::topic_binding_record b{r.tenant, r.filter, r.kafka_topic, now_unix_ms()};

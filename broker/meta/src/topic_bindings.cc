@@ -60,8 +60,8 @@ result<std::vector<topic_binding_record>> list_bindings(meta_store& store,
     return out;
 }
 
-status create_binding(meta_store& store, storage::journal& journal,
-                      const topic_binding_record& b, const topic_record& topic) {
+status create_binding(meta_store& store, storage::journal& journal, const topic_binding_record& b,
+                      const topic_record& topic) {
     if (auto s = create_topic(store, journal, topic);
         !s && s.error() != make_error_code(errc::already_exists)) {
         return s;

@@ -96,8 +96,7 @@ std::shared_ptr<const topic_entry> topic_catalog::find(std::string_view tenant,
     return it == topics_.end() ? nullptr : it->second;
 }
 
-std::vector<std::shared_ptr<const topic_entry>> topic_catalog::list(
-    std::string_view tenant) const {
+std::vector<std::shared_ptr<const topic_entry>> topic_catalog::list(std::string_view tenant) const {
     std::vector<std::shared_ptr<const topic_entry>> out;
     const std::string prefix = map_key(tenant, "");
     std::shared_lock lock(mu_);

@@ -12,7 +12,8 @@
 namespace robust::meta {
 namespace {
 
-topic_binding_record binding(std::string filter, std::string kafka, std::string tenant = "default") {
+topic_binding_record binding(std::string filter, std::string kafka,
+                             std::string tenant = "default") {
     return topic_binding_record{std::move(tenant), std::move(filter), std::move(kafka), 1};
 }
 
@@ -36,8 +37,8 @@ TEST(TopicBindingCheck, NamesTheBadField) {
         std::string field;
     };
     const std::vector<bad> cases = {
-        {binding("sensors/#/x", "s"), "mqtt_filter"},      // '#' not last
-        {binding("", "s"), "mqtt_filter"},                 // empty
+        {binding("sensors/#/x", "s"), "mqtt_filter"},  // '#' not last
+        {binding("", "s"), "mqtt_filter"},             // empty
         {binding("$share/g/sensors/#", "s"), "mqtt_filter"},
         {binding("$queue/sensors", "s"), "mqtt_filter"},
         {binding("$tenant/acme/x", "s"), "mqtt_filter"},

@@ -21,8 +21,7 @@ binding_map::~binding_map() {
 status binding_map::start() {
     if (auto s = catalog_.start(); !s) return s;
     // Watch first, then load: a binding made in between is seen by both.
-    watch_ = meta_.watch(meta::keys::topic_bindings,
-                         [this](const meta::mutation& m) { apply(m); });
+    watch_ = meta_.watch(meta::keys::topic_bindings, [this](const meta::mutation& m) { apply(m); });
     auto all = meta::list_bindings(meta_, "");
     if (!all) return all.error();
     {

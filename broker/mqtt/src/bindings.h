@@ -34,7 +34,7 @@ namespace robust::mqtt {
 /// One binding with its Kafka topic's shards.
 struct bound_topic {
     meta::topic_binding_record binding;
-    std::string scoped_filter;  // the filter as the broker matches it (tenant_scope.h)
+    std::string scoped_filter;              // the filter as the broker matches it (tenant_scope.h)
     std::vector<storage::shard_id> shards;  // the Kafka partitions; empty while the topic is absent
     storage::durability durability = storage::durability::wal;  // the Kafka topic's
 };

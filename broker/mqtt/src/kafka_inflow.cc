@@ -77,7 +77,8 @@ void kafka_inflow::sync(const binding_set& set) {
         if (!state_->observing) return;  // start() syncs
     }
     std::vector<std::pair<storage::shard_id, std::shared_ptr<const bound_topic>>> wanted;
-    for (const auto& [shard, topic] : set.by_shard) wanted.emplace_back(storage::shard_id{shard}, topic);
+    for (const auto& [shard, topic] : set.by_shard)
+        wanted.emplace_back(storage::shard_id{shard}, topic);
     // The start positions are journal reads: not on the caller's (watch) thread.
     asio::post(broker_.blocking, [this, st = state_, wanted = std::move(wanted)] {
         std::vector<std::shared_ptr<tail>> wake;
@@ -151,9 +152,10 @@ void kafka_inflow::pump(const std::shared_ptr<tail>& t) {
         if (r.format != storage::record_format::kafka_batch) continue;
         auto expanded = messages_of_batch(r, topic->binding, from);
         if (!expanded) {
-            spdlog::warn("mqtt: a stored Kafka batch at offset {} of '{}' does not decode ({}): "
-                         "not delivered to MQTT",
-                         r.offset, topic->binding.kafka_topic, expanded.error().message());
+            spdlog::warn(
+                "mqtt: a stored Kafka batch at offset {} of '{}' does not decode ({}): "
+                "not delivered to MQTT",
+                r.offset, topic->binding.kafka_topic, expanded.error().message());
             continue;
         }
         for (auto& [offset, msg] : *expanded) {

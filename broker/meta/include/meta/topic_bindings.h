@@ -41,16 +41,15 @@ std::optional<binding_problem> check_binding(const topic_binding_record& b,
 
 /// The bindings of `tenant` (every tenant when empty), by (tenant, filter).
 /// Errors: the store's; corruption for an unreadable record.
-result<std::vector<topic_binding_record>> list_bindings(meta_store& store,
-                                                        std::string_view tenant);
+result<std::vector<topic_binding_record>> list_bindings(meta_store& store, std::string_view tenant);
 
 /// Creates `topic` (the Kafka topic named by the binding, with the caller's
 /// defaults) unless a topic of that name exists, then stores the binding if
 /// no binding of that filter exists. Call check_binding() first.
 /// Errors: already_exists (the filter is bound to another Kafka topic), the
 /// store's and create_topic's.
-status create_binding(meta_store& store, storage::journal& journal,
-                      const topic_binding_record& b, const topic_record& topic);
+status create_binding(meta_store& store, storage::journal& journal, const topic_binding_record& b,
+                      const topic_record& topic);
 
 /// Errors: not_found, the store's.
 status delete_binding(meta_store& store, std::string_view tenant, std::string_view mqtt_filter);
