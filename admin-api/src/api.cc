@@ -1066,7 +1066,8 @@ reply api::bindings_list(const request& r) {
 
 reply api::bindings_create(const request& r) {
     if (!ctx_.kafka) return kafka_unavailable();
-    auto parsed = body_fields::parse(r.body, {"tenant", "mqtt_filter", "kafka_topic", "partitions"});
+    auto parsed =
+        body_fields::parse(r.body, {"tenant", "mqtt_filter", "kafka_topic", "partitions"});
     if (auto* e = std::get_if<reply>(&parsed)) return std::move(*e);
     auto& f = std::get<body_fields>(parsed);
     meta::topic_binding_record b;
