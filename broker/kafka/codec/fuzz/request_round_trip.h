@@ -31,6 +31,7 @@
 #include "base/result.h"
 #include "base/shared_buffer.h"
 #include "kafka/codec/api.h"
+#include "kafka/codec/consumer_protocol.h"
 #include "kafka/codec/messages/api_versions.h"
 #include "kafka/codec/messages/create_partitions.h"
 #include "kafka/codec/messages/create_topics.h"
@@ -186,9 +187,39 @@ inline const api_codec* find_api_codec(int16_t key) {
     return nullptr;
 }
 
+/// The consumer protocol's assignment bytes (consumer_protocol.h; the admin
+/// API decodes those a SyncGroup carries): whatever decodes must survive an
+/// encode/decode round trip.
+inline std::string check_assignment(std::string_view bytes) {
+    auto first = decode_consumer_assignment(bytes);
+    if (!first) {
+        if (detail::expected_failure(first.error())) return {};
+        return "consumer assignment decode failed with " + first.error().message();
+    }
+    auto second = decode_consumer_assignment(encode_consumer_assignment(*first));
+    if (!second) return "an encoded consumer assignment does not decode";
+    if (!(*second == *first)) return "a consumer assignment does not round-trip";
+    return {};
+}
+
+/// The assignments inside a SyncGroup body, as request and as response.
+inline std::string check_sync_group_assignments(std::span<const std::byte> body, int16_t version) {
+    if (auto req = decode_sync_group_request(body, version)) {
+        for (const auto& a : req->assignments) {
+            if (auto v = check_assignment(a.assignment); !v.empty()) return v;
+        }
+    }
+    if (auto resp = decode_sync_group_response(body, version))
+        return check_assignment(resp->assignment);
+    return {};
+}
+
 /// Runs the property on one input (see the top of this file).
 inline request_outcome check_request(std::string_view input) {
     request_outcome out;
+    // The whole input as assignment bytes too: the decoder gets every input.
+    out.violation = check_assignment(input);
+    if (!out.violation.empty()) return out;
     auto h = decode_request_header(as_bytes(input));
     if (!h) {
         if (!detail::expected_failure(h.error())) {
@@ -217,6 +248,9 @@ inline request_outcome check_request(std::string_view input) {
     }
     const std::span<const std::byte> body = as_bytes(input).subspan(h->size);
     codec->check(body, h->header.api_version, out);
+    if (out.violation.empty() && h->header.api_key == static_cast<int16_t>(api_key::sync_group)) {
+        out.violation = check_sync_group_assignments(body, h->header.api_version);
+    }
     // The same body at the API's other versions: a seed of one version then
     // reaches the fields and nulls of all of them.
     for (int16_t v = api->min_version; v <= api->max_version && out.violation.empty(); ++v) {
