@@ -213,6 +213,7 @@ private:
 struct server_log {
     std::atomic<int> accepted{0};
     std::atomic<int> wrong_thread{0};  // a handler ran off its transport's thread
+    std::atomic<int> reads{0};         // reads started: one more after each echo is written
     std::mutex mu;
     std::set<size_t> thread_indices;
     std::vector<std::string> kinds;
@@ -247,6 +248,7 @@ private:
     }
 
     void read() {
+        ++log_.reads;
         t_->async_read_some(asio::buffer(buf_),
                             [self = shared_from_this()](std::error_code ec, size_t n) {
                                 self->check_thread();
