@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import admin_client
 import harness
 import kafka_util as K
 from harness import Client, props, unique
@@ -30,6 +31,15 @@ def java_partition(key: bytes, partitions: int) -> int:
     """Kafka's default partitioner, from kafka-python (not from our code)."""
     from kafka.partitioner.default import murmur2
     return (murmur2(key) & 0x7FFFFFFF) % partitions
+
+
+def disconnect_and_wait_offline(broker, client, tenant="default"):
+    """Disconnects and waits until the server has detached the session, so
+    nothing more is delivered to (and acknowledged by) the old connection."""
+    client.disconnect()
+    admin = admin_client.Admin(broker)
+    path = f"/api/v1/sessions/{admin_client.quote(client.client_id)}?tenant={tenant}"
+    K.wait_for(lambda: not admin.ok("GET", path)["connected"], what="session offline")
 
 
 def read_all(kclients, broker, topic, count, **conf):
@@ -110,7 +120,7 @@ def test_offline_persistent_session_gets_kafka_records_after_a_crash(
     cid = unique("persist")
     sub = Client(broker, client_id=cid, clean=False, session_expiry=600)
     sub.subscribe("plant/#", qos=1)
-    sub.disconnect()
+    disconnect_and_wait_offline(broker, sub)
     producer = kclients.producer(broker, **{"compression.type": "gzip", "linger.ms": 50})
     first = [dict(key=f"plant/line{i % 2}".encode(), value=f"a{i}".encode()) for i in range(20)]
     K.produce_all(producer, "plant", first)
@@ -120,7 +130,7 @@ def test_offline_persistent_session_gets_kafka_records_after_a_crash(
     for line in ("plant/line0", "plant/line1"):
         assert [m.payload for m in got if m.topic == line] == \
             [r["value"] for r in first if r["key"] == line.encode()]
-    sub.disconnect()
+    disconnect_and_wait_offline(broker, sub)
     # More records while offline, then SIGKILL: after the restart the session
     # still gets them (the delivery position and the inbox are in the journal).
     # At least once: a record whose delivery position was not yet written may
@@ -142,6 +152,38 @@ def test_offline_persistent_session_gets_kafka_records_after_a_crash(
     first_seen = list(dict.fromkeys(got))
     assert first_seen == [r["value"] for r in second], got
     assert all(got.count(p) <= 2 for p in first_seen), got
+
+
+def test_offline_session_gets_mqtt_publishes_stored_in_kafka(broker_factory, monkeypatch):
+    # The inbox points into the Kafka partition, whose records are keyed by
+    # the topic as the publisher named it; also for a tenant other than default.
+    broker = broker_factory()
+    admin = admin_client.Admin(broker)
+    admin.create_tenant("acme")
+    admin.create_user("op", "secret-pass", tenant="acme")
+    admin.ok("POST", "/api/v1/topic-bindings",
+             {"tenant": "acme", "mqtt_filter": "plant/#", "kafka_topic": "plant"})
+    cid = unique("acme-sub")
+    kw = dict(client_id=cid, clean=False, session_expiry=600, username="acme@op",
+              password="secret-pass")
+    sub = Client(broker, **kw)
+    sub.subscribe("plant/#", qos=1)
+    disconnect_and_wait_offline(broker, sub, tenant="acme")
+    pub = Client(broker, username="acme@op", password="secret-pass")
+    for i in range(5):
+        pub.publish(f"plant/line{i % 2}", f"m{i}".encode(), qos=1)
+    broker.restart()
+    sub = Client(broker, **kw)
+    got = sub.expect(5)
+    assert sorted((m.topic, m.payload) for m in got) == \
+        sorted((f"plant/line{i % 2}", f"m{i}".encode()) for i in range(5))
+    # The default tenant's plant/# is not bound and sees nothing of acme's.
+    other = Client(broker)
+    other.subscribe("plant/#", qos=1)
+    pub = Client(broker, username="acme@op", password="secret-pass")
+    pub.publish("plant/line0", b"acme-only", qos=1)
+    assert sub.expect_one().payload == b"acme-only"
+    other.expect_none()
 
 
 def robustctl(broker, *args, expect=0):

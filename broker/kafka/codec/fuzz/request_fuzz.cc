@@ -3,8 +3,8 @@
 // body of a supported API and version is decoded as its request and as its
 // response, and whatever decodes must survive an encode/decode round trip
 // (request_round_trip.h); so must the consumer-protocol assignments inside
-// SyncGroup, and the whole input read as one assignment. Seeds live in tests/fuzz/corpus/kafka_request/
-// (written by the unit tests KafkaDataCorpus.WritesSeeds and
+// SyncGroup, and the whole input read as one assignment. Seeds live in
+// tests/fuzz/corpus/kafka_request/ (written by the unit tests KafkaDataCorpus.WritesSeeds and
 // KafkaGroupCorpus.WritesSeeds); a crash found here is added there, where
 // KafkaRequestCorpus.ReplaysEveryFile replays it. Run by scripts/fuzz.sh.
 
