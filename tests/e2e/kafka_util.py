@@ -147,6 +147,17 @@ class Deliveries:
         return self.ok
 
 
+def make_topic(kclients, broker, partitions, prefix="t"):
+    """Creates a topic with a unique name through confluent-kafka's admin
+    client (CreateTopics) and returns its name."""
+    from confluent_kafka.admin import NewTopic
+    topic = unique(prefix)
+    fs = kclients.admin(broker).create_topics([NewTopic(topic, partitions, 1)],
+                                              operation_timeout=10)
+    assert fs[topic].result(10) is None
+    return topic
+
+
 def produce_all(producer, topic, records, timeout=DEFAULT_WAIT_S * 2):
     """Produces records (dicts of Producer.produce keywords: value, key,
     headers, partition, timestamp) and waits for every delivery report; fails

@@ -22,12 +22,7 @@ GROUP_SETTINGS = {"group_initial_rebalance_delay_ms": 100}
 
 
 def make_topic(kclients, broker, partitions):
-    from confluent_kafka.admin import NewTopic
-    topic = unique("grp")
-    fs = kclients.admin(broker).create_topics([NewTopic(topic, partitions, 1)],
-                                              operation_timeout=10)
-    assert fs[topic].result(10) is None
-    return topic
+    return K.make_topic(kclients, broker, partitions, "grp")
 
 
 def records(prefix, count, partitions=3):

@@ -35,12 +35,7 @@ def setup(broker_factory, kclients):
 
 
 def make_topic(kclients, broker, partitions):
-    from confluent_kafka.admin import NewTopic
-    topic = unique("adm")
-    fs = kclients.admin(broker).create_topics([NewTopic(topic, partitions, 1)],
-                                              operation_timeout=10)
-    assert fs[topic].result(10) is None
-    return topic
+    return K.make_topic(kclients, broker, partitions, "adm")
 
 
 def describe(ctl, group):
