@@ -123,12 +123,13 @@ void worker::persist(const std::shared_ptr<prepared_publish>& p, std::function<v
     }
     if (!durable) {
         if (bound) {
-            broker_.journal.append(std::move(req), [topic = msg->topic](auto r) {
-                if (!r) {
-                    spdlog::warn("mqtt: storing a QoS 0 message to bound topic '{}' failed: {}",
-                                 topic, r.error().message());
-                }
-            });
+            broker_.journal.append(
+                std::move(req), [topic = msg->topic](const result<storage::append_result>& r) {
+                    if (!r) {
+                        spdlog::warn("mqtt: storing a QoS 0 message to bound topic '{}' failed: {}",
+                                     topic, r.error().message());
+                    }
+                });
         }
         if (p->pending == 0) done();
         return;
@@ -198,19 +199,23 @@ void worker::publish_stored(std::vector<stored_message> messages, std::function<
             req.records.push_back(std::move(pointer));
             req.durability = broker_.opts.durability;
             const size_t d = p->inbox_delivery[i];
-            broker_.journal.append(std::move(req), [this, p, d, release](auto r) {
-                asio::post(ctx_, [p, d, release, r = std::move(r)] {
-                    delivery& del = p->deliveries[d];
-                    if (r) {
-                        del.inbox_offset = r->first_offset;
-                    } else {
-                        spdlog::error("mqtt: queueing a Kafka record for {} failed: {}",
-                                      del.anchor->client_id, r.error().message());
-                        del.anchor->queued.fetch_sub(1);
-                    }
-                    release();
+            broker_.journal.append(
+                std::move(req), [this, p, d, release](result<storage::append_result> r) {
+                    // Only the offset or the error crosses to the worker thread.
+                    const int64_t offset = r ? r->first_offset : -1;
+                    const std::error_code ec = r ? std::error_code{} : r.error();
+                    asio::post(ctx_, [p, d, release, offset, ec] {
+                        delivery& del = p->deliveries[d];
+                        if (!ec) {
+                            del.inbox_offset = offset;
+                        } else {
+                            spdlog::error("mqtt: queueing a Kafka record for {} failed: {}",
+                                          del.anchor->client_id, ec.message());
+                            del.anchor->queued.fetch_sub(1);
+                        }
+                        release();
+                    });
                 });
-            });
         }
         b->items.push_back(std::move(p));
     }
