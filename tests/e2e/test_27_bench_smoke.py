@@ -33,8 +33,11 @@ def bench(broker, *args, timeout=60):
 
 
 def test_pubsub_qos1_reports_and_loses_nothing(broker):
+    # At a modest rate: flat out, a subscriber falls behind and the broker drops what
+    # exceeds its queue (mqtt.max_queued_messages, like mosquitto) - a real loss the
+    # report shows, but not what this test is about.
     report, err = bench(broker, "pubsub", "--duration", "2s", "-c", "4", "-q", "1",
-                        "--client-prefix", "smoke-ps-")
+                        "-r", "1000", "--client-prefix", "smoke-ps-")
     assert report["mode"] == "pubsub"
     assert report["connections"]["connected"] == 8
     assert report["sent"] > 0
