@@ -288,6 +288,7 @@ private:
             }
             session_.publish(topic_, make_bench_payload(o_.size, static_cast<uint64_t>(now_ns())),
                              o_.mqtt.qos, false);
+            pending_ += session_.take_output();  // counted against write_high_water
             sent_.store(sent + 1, std::memory_order_relaxed);
             w_.stats.sent.fetch_add(1, std::memory_order_relaxed);
         }
