@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 
@@ -112,6 +113,15 @@ struct storage {
     };
     mqtt_given pub_given, sub_given;  // per command: both define the same options
     CLI::Option *timeout_opt = nullptr, *message_opt = nullptr;
+
+    // bench mqtt: the four commands bind the same storage; which options
+    // were given is asked of the parsed command (CLI::App::count).
+    bench_options bench;
+    std::string bench_host = "127.0.0.1", bench_version = "5", bench_duration = "10s";
+    std::string bench_username, bench_password, bench_cafile, bench_client_prefix;
+    int bench_qos = 0, bench_port = 0, bench_keepalive = 60, bench_pid = 0;
+    uint32_t bench_clients = 1;
+    bool bench_tls = false, bench_insecure = false;
 };
 
 bool given(const CLI::Option* o) {
@@ -789,6 +799,159 @@ void define_mqtt_commands(CLI::App& app, storage& s) {
                         ->check(CLI::PositiveNumber);
 }
 
+void add_bench_options(CLI::App* c, storage& s, bench_mode mode) {
+    c->set_help_flag("--help", "Print this help message and exit");
+    c->fallthrough();
+    c->add_option("-h,--host", s.bench_host, "Broker host (default 127.0.0.1)");
+    c->add_option("-p,--port", s.bench_port, "Broker port (1883; 1885 with TLS)")
+        ->check(CLI::Range(1, 65535));
+    c->add_option("-V,--protocol", s.bench_version, "MQTT version: 3 (3.1), 4 (3.1.1) or 5")
+        ->check(CLI::IsMember({"3", "4", "5", "3.1", "3.1.1", "mqttv31", "mqttv311", "mqttv5"}));
+    c->add_option("-u,--username", s.bench_username, "User name");
+    c->add_option("-P,--password", s.bench_password, "Password");
+    c->add_option("-k,--keepalive", s.bench_keepalive, "Keep alive in seconds (0: none)")
+        ->check(CLI::Range(0, 65535));
+    c->add_flag("--tls", s.bench_tls, "Connect with TLS");
+    c->add_option("--cafile", s.bench_cafile, "CA certificates (PEM) to verify the broker with")
+        ->check(CLI::ExistingFile);
+    c->add_flag("--insecure", s.bench_insecure, "Do not verify the broker's certificate");
+    c->add_option("--client-prefix", s.bench_client_prefix,
+                  "Client id prefix (default bench-<pid>-); ids are <prefix>p0, s0, c0...");
+    c->add_option("--threads", s.bench.threads, "I/O threads (default: hardware threads)")
+        ->check(CLI::Range(1, 1024));
+    c->add_option("--connect-rate", s.bench.connect_rate, "Connections per second (0: max)");
+    c->add_option("--pid", s.bench_pid, "Broker process id: report its RSS (VmRSS)")
+        ->check(CLI::PositiveNumber);
+    c->add_option("--duration", s.bench_duration,
+                  mode == bench_mode::conn ? "How long to hold the connections (default 10s)"
+                                           : "How long to run (default 10s)");
+    const char* clients_about = mode == bench_mode::conn  ? "Connections (default 100)"
+                                : mode == bench_mode::pub ? "Publishers (default 1)"
+                                : mode == bench_mode::sub
+                                    ? "Subscribers (default 1)"
+                                    : "Publishers and subscribers (default 1)";
+    c->add_option("-c,--clients", s.bench_clients, clients_about)->check(CLI::PositiveNumber);
+    if (mode == bench_mode::conn) return;
+    c->add_option("-q,--qos", s.bench_qos, "QoS 0, 1 or 2")->check(CLI::Range(0, 2));
+    c->add_option("-t,--topic", s.bench.topic,
+                  mode == bench_mode::sub
+                      ? "Topic filter; %i is the subscriber index (default bench/%i)"
+                      : "Topic; %i is the publisher index (default bench/%i)");
+    if (mode == bench_mode::sub) return;
+    c->add_option("-s,--size", s.bench.size,
+                  "Payload bytes (default 64; 8 or more to measure latency)")
+        ->check(CLI::Range(0, 268'435'000));
+    c->add_option("-r,--rate", s.bench.rate, "Messages per second per publisher (0: max)");
+    c->add_option("--count", s.bench.count, "Messages per publisher (instead of --duration)")
+        ->check(CLI::PositiveNumber);
+    c->add_option("--inflight", s.bench.inflight,
+                  "QoS 1/2 messages in flight per publisher (default 100)")
+        ->check(CLI::Range(1, 65535));
+    if (mode != bench_mode::pubsub) return;
+    c->add_option("--publishers", s.bench.publishers, "Publishers (default: -c)")
+        ->check(CLI::PositiveNumber);
+    c->add_option("--subscribers", s.bench.subscribers, "Subscribers (default: -c)")
+        ->check(CLI::PositiveNumber);
+    c->add_option("--filter", s.bench.filter,
+                  "Subscribers' filter; %i is the subscriber index (default: --topic)");
+}
+
+void define_bench_commands(CLI::App& app, storage& s) {
+    auto* a = add_area(app, "bench", "Benchmarks: load generators for any broker");
+    auto* m = add_verb(a, "mqtt", "Benchmark an MQTT broker (robust-server, mosquitto, ...)");
+    m->require_subcommand(1);
+    struct verb {
+        const char* name;
+        const char* about;
+        bench_mode mode;
+    };
+    const verb verbs[] = {
+        {"conn", "Open -c connections at --connect-rate and hold them for --duration",
+         bench_mode::conn},
+        {"pub", "Publish from -c clients, each to its --topic", bench_mode::pub},
+        {"sub", "Subscribe -c clients and count what arrives", bench_mode::sub},
+        {"pubsub", "Publishers and subscribers: throughput, latency, losses", bench_mode::pubsub},
+    };
+    for (const auto& v : verbs) add_bench_options(add_verb(m, v.name, v.about), s, v.mode);
+}
+
+// Whether the parsed command `c` was given option `name` (which it may not have).
+bool given(const CLI::App& c, const std::string& name) {
+    const CLI::Option* o = c.get_option_no_throw(name);
+    return o != nullptr && o->count() > 0;
+}
+
+// The bench options from the parsed command `c`; a usage error as text.
+std::string finish_bench(const CLI::App& c, const storage& s, bench_mode mode, bench_options& o) {
+    o = s.bench;
+    o.mode = mode;
+    auto& m = o.mqtt;
+    m.host = s.bench_host;
+    const std::string& v = s.bench_version;
+    if (v == "3" || v == "3.1" || v == "mqttv31") {
+        m.version = protocol_version::v3_1;
+    } else if (v == "4" || v == "3.1.1" || v == "mqttv311") {
+        m.version = protocol_version::v3_1_1;
+    } else {
+        m.version = protocol_version::v5;
+    }
+    m.qos = static_cast<qos_level>(s.bench_qos);
+    m.client_id = s.bench_client_prefix;
+    if (given(c, "--username")) m.username = s.bench_username;
+    if (given(c, "--password")) m.password = s.bench_password;
+    if (m.password && !m.username && m.version != protocol_version::v5) {
+        return "-P/--password needs -u/--username with MQTT 3.x";
+    }
+    m.keepalive_s = static_cast<uint16_t>(s.bench_keepalive);
+    m.tls.cafile = s.bench_cafile;
+    m.tls.insecure = s.bench_insecure;
+    m.tls.enabled = s.bench_tls || !s.bench_cafile.empty() || s.bench_insecure;
+    m.port =
+        given(c, "--port") ? static_cast<uint16_t>(s.bench_port) : (m.tls.enabled ? 1885 : 1883);
+
+    const bool duration_given = given(c, "--duration");
+    if (duration_given && given(c, "--count")) {
+        return "--count and --duration exclude each other";
+    }
+    auto ms = parse_duration_ms(s.bench_duration);
+    if (!ms || *ms <= 0) {
+        return "--duration: expected a positive duration such as 10s, 500ms or 1m, got '" +
+               s.bench_duration + "'";
+    }
+    o.duration_ms = *ms;
+    if (s.bench_pid > 0) o.pid = s.bench_pid;
+    if (!given(c, "--threads")) {
+        o.threads = std::max(1u, std::thread::hardware_concurrency());
+    }
+
+    const bool clients_given = given(c, "--clients");
+    switch (mode) {
+        case bench_mode::conn:
+            o.connections = clients_given ? s.bench_clients : 100;
+            break;
+        case bench_mode::pub:
+            o.publishers = s.bench_clients;
+            break;
+        case bench_mode::sub:
+            o.subscribers = s.bench_clients;
+            break;
+        case bench_mode::pubsub:
+            if (!given(c, "--publishers")) o.publishers = s.bench_clients;
+            if (!given(c, "--subscribers")) o.subscribers = s.bench_clients;
+            break;
+    }
+    if (mode != bench_mode::conn) {
+        if (o.topic.empty()) return "-t/--topic: the topic is empty";
+        const bool publishes = mode == bench_mode::pub || mode == bench_mode::pubsub;
+        if (publishes && o.topic.find_first_of("+#") != std::string::npos) {
+            return "-t/--topic: '" + o.topic +
+                   "' has a wildcard (+ or #): publishers need a topic (use --filter for the "
+                   "subscribers)";
+        }
+    }
+    return {};
+}
+
 // Copies the shared MQTT option storage into `o`; a usage error as text.
 std::string finish_mqtt(const storage& s, const storage::mqtt_given& g, mqtt_common_options& o) {
     const std::string& v = s.mqtt_version;
@@ -865,6 +1028,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, const par
                                     "./data, /var/lib/robustmq)");
     define_admin_commands(app, s);
     define_mqtt_commands(app, s);
+    define_bench_commands(app, s);
 
     std::vector<const char*> argv;
     argv.reserve(args.size());
@@ -925,6 +1089,23 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, const par
             if (given(s.timeout_opt)) o.timeout_s = s.timeout_s;
             inv.action = std::move(o);
         }
+        parse_outcome out;
+        out.inv = std::move(inv);
+        return out;
+    }
+
+    if (area == "bench") {
+        // bench mqtt <mode>: the third command in the chain.
+        const CLI::App* cmd = app.get_subcommands().front()->get_subcommands().front();
+        cmd = cmd->get_subcommands().front();
+        const std::string& name = cmd->get_name();
+        const bench_mode mode = name == "conn"  ? bench_mode::conn
+                                : name == "pub" ? bench_mode::pub
+                                : name == "sub" ? bench_mode::sub
+                                                : bench_mode::pubsub;
+        bench_options o;
+        if (auto e = finish_bench(*cmd, s, mode, o); !e.empty()) return usage_error(e);
+        inv.action = std::move(o);
         parse_outcome out;
         out.inv = std::move(inv);
         return out;

@@ -1,7 +1,7 @@
 #pragma once
 // The command line, parsed (CLI11) into an `invocation`: global options plus
-// one action: an admin API call (a `request` and how to show its answer) or
-// an MQTT pub/sub run. Nothing here touches the network, so every command's
+// one action: an admin API call (a `request` and how to show its answer),
+// an MQTT pub/sub run or a benchmark run. Nothing here touches the network, so every command's
 // request can be checked by a unit test.
 //
 // Pure apart from CLI11's own help formatting. Any thread, one call at a time
@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "bench_options.h"
 #include "credentials.h"
 #include "mqtt_options.h"
 #include "request.h"
@@ -52,7 +53,7 @@ struct global_options {
 
 struct invocation {
     global_options global;
-    std::variant<admin_call, mqtt_pub_options, mqtt_sub_options> action;
+    std::variant<admin_call, mqtt_pub_options, mqtt_sub_options, bench_options> action;
 };
 
 struct parse_context {

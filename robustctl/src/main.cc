@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "admin_command.h"
+#include "bench_tool.h"
 #include "invocation.h"
 #include "mqtt_tool.h"
 
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
         return code;
     }
     std::cout.flush();
+    if (const auto* bench = std::get_if<bench_options>(&inv.action)) {
+        return run_bench(*bench, inv.global.output == output_format::json_text, stdout, stderr);
+    }
     if (const auto* pub = std::get_if<mqtt_pub_options>(&inv.action)) {
         return run_mqtt_pub(*pub, STDIN_FILENO, stderr);
     }

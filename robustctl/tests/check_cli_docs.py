@@ -3,9 +3,10 @@
 
 Usage: check_cli_docs.py ROBUSTCTL DOCS_CLI_MD
 
-Walks `robustctl --help`, `robustctl AREA --help` and `robustctl AREA VERB --help`
-(CLI11's "Subcommands:" and "Options:" sections) and checks that docs/cli.md names
-every command as `robustctl AREA VERB` and mentions every long option.
+Walks `robustctl --help`, `robustctl AREA --help`, `robustctl AREA VERB --help` and
+deeper (`robustctl bench mqtt conn --help`), reading CLI11's "Subcommands:" and
+"Options:" sections, and checks that docs/cli.md names every command as
+`robustctl AREA VERB ...` and mentions every long option.
 """
 
 import re
@@ -69,15 +70,21 @@ def main():
     if len(areas) < 10:
         sys.exit(f"robustctl --help lists only {areas}: help format changed?")
     commands = 0
+
+    def walk(words):
+        """Checks a command without subcommands; recurses into the others
+        (bench mqtt conn: three levels)."""
+        nonlocal commands
+        text = help_text(binary, words)
+        subs = subcommands(text)
+        if not subs:
+            check(words, text)
+            commands += 1
+        for sub in subs:
+            walk([*words, sub])
+
     for area in areas:
-        area_help = help_text(binary, [area])
-        verbs = subcommands(area_help)
-        if not verbs:
-            check([area], area_help)
-            commands += 1
-        for verb in verbs:
-            check([area, verb], help_text(binary, [area, verb]))
-            commands += 1
+        walk([area])
     if missing:
         print(f"{docs_path} does not document:", file=sys.stderr)
         for m in missing:
