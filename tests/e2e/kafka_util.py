@@ -200,6 +200,28 @@ def consume(consumer, count, timeout=DEFAULT_WAIT_S * 2):
     return got
 
 
+def consume_to_end(consumer, partitions, timeout, min_count=0, poll_s=0.2):
+    """Polls until each of `partitions` partitions has reported its end
+    (enable.partition.eof) since its last record, and at least `min_count`
+    records came; returns the records. Any other error fails."""
+    from confluent_kafka import KafkaError
+    got, at_end = [], set()
+    deadline = time.monotonic() + timeout
+    while len(at_end) < partitions or len(got) < min_count:
+        assert time.monotonic() < deadline, \
+            f"fetched {len(got)} records (wanted {min_count}), at end of {sorted(at_end)}"
+        m = consumer.poll(poll_s)
+        if m is None:
+            continue
+        if m.error():
+            assert m.error().code() == KafkaError._PARTITION_EOF, m.error()
+            at_end.add(m.partition())
+            continue
+        got.append(m)
+        at_end.discard(m.partition())
+    return got
+
+
 def wait_for(cond, timeout=DEFAULT_WAIT_S * 2, what="condition", step=None):
     """Calls step() (e.g. polling consumers) until cond() holds."""
     deadline = time.monotonic() + timeout

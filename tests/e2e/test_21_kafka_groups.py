@@ -126,7 +126,7 @@ def test_two_consumers_share_three_partitions_and_rebalance(broker_factory, kcli
 
 
 def test_committed_offsets_survive_a_restart(broker_factory, kclients):
-    from confluent_kafka import KafkaError, TopicPartition
+    from confluent_kafka import TopicPartition
     broker = broker_factory(kafka=GROUP_SETTINGS)
     topic = make_topic(kclients, broker, 3)
     group = unique("g")
@@ -147,19 +147,7 @@ def test_committed_offsets_survive_a_restart(broker_factory, kclients):
     second = kclients.consumer(broker, **{"group.id": group, "enable.partition.eof": True,
                                           "enable.auto.commit": False})
     second.subscribe([topic])
-    got, at_end = [], set()
-    deadline = time.monotonic() + 30
-    while len(at_end) < 3:  # each partition read up to its end
-        assert time.monotonic() < deadline, f"got {values(got)}, at end of {at_end}"
-        m = second.poll(0.2)
-        if m is None:
-            continue
-        if m.error():
-            assert m.error().code() == KafkaError._PARTITION_EOF, m.error()
-            at_end.add(m.partition())
-            continue
-        got.append(m)
-        at_end.discard(m.partition())
+    got = K.consume_to_end(second, 3, timeout=30)  # each partition read up to its end
     assert sorted((m.partition(), m.offset(), m.value().decode()) for m in got) == sorted(
         (i % 3, 5 + i // 3, f"after-{i}") for i in range(6))
     assert [tp.offset for tp in second.committed(tps, timeout=10)] == [5, 5, 5]

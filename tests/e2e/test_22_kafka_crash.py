@@ -18,6 +18,7 @@ import time
 import pytest
 
 import harness
+import kafka_util as K
 from harness import unique
 
 pytestmark = pytest.mark.skipif(harness.IS_MOSQUITTO, reason="mosquitto has no Kafka listener")
@@ -28,7 +29,7 @@ PARTITIONS = 2
 
 
 def _produce_until_failure(broker, kclients, fail):
-    from confluent_kafka import KafkaError, TopicPartition
+    from confluent_kafka import TopicPartition
     from confluent_kafka.admin import NewTopic
     topic = unique("crash")
     fs = kclients.admin(broker).create_topics([NewTopic(topic, PARTITIONS, 1)])
@@ -102,20 +103,10 @@ def _produce_until_failure(broker, kclients, fail):
     total = sum(ends(TopicPartition(topic, p), timeout=10)[1] for p in range(PARTITIONS))
     consumer.assign([TopicPartition(topic, p, 0) for p in range(PARTITIONS)])
     stored = {}  # seq -> [(partition, offset)]
-    count, at_end = 0, set()
-    deadline = time.monotonic() + 60
-    while len(at_end) < PARTITIONS or count < total:
-        assert time.monotonic() < deadline, f"fetched {count}/{total} records"
-        m = consumer.poll(0.5)
-        if m is None:
-            continue
-        if m.error():
-            assert m.error().code() == KafkaError._PARTITION_EOF, m.error()
-            at_end.add(m.partition())
-            continue
-        at_end.discard(m.partition())
+    fetched = K.consume_to_end(consumer, PARTITIONS, timeout=60, min_count=total, poll_s=0.5)
+    for m in fetched:
         stored.setdefault(int(m.value()), []).append((m.partition(), m.offset()))
-        count += 1
+    count = len(fetched)
     print(f"produced {sent[0]}, acknowledged {len(acked)} "
           f"({len(reported_before_kill)} before the failure), stored {count}")
 
