@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "server_fixture.h"
 #include "test_client.h"
 
@@ -81,6 +84,39 @@ TEST_F(MqttIntegration, PersistentSessionQueuesAcrossRestart) {
     test_client again(port_);
     EXPECT_TRUE(again.connect("keeper", false, 3600).session_present);
     EXPECT_FALSE(again.receive(std::chrono::milliseconds(300)).has_value());
+}
+
+// A persistent session that reconnects while a publisher is still writing
+// reads its backlog from the inbox while live deliveries keep arriving: it
+// must still send every message once, in the publisher's order.
+TEST_F(MqttIntegration, PersistentSessionKeepsOrderWhenReconnectingDuringPublishes) {
+    {
+        test_client sub(port_);
+        sub.connect("catcher", false, 3600);
+        sub.subscribe("feed", qos_level::at_least_once);
+        ASSERT_TRUE(sub.disconnect_and_wait_closed());
+    }
+    constexpr int total = 600;
+    std::atomic<int> published = 0;
+    std::jthread writer([&] {  // joined on every exit, a failed ASSERT included
+        test_client pub(port_);
+        pub.connect("feeder");
+        for (int i = 0; i < total; ++i) {
+            pub.publish("feed", std::to_string(i), qos_level::at_least_once,
+                        uint16_t(i % 60000 + 1));
+            published.store(i + 1);
+        }
+    });
+    // Reconnect with a backlog behind and the publisher still going.
+    while (published.load() < total / 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    test_client sub(port_);
+    EXPECT_TRUE(sub.connect("catcher", false, 3600).session_present);
+    for (int i = 0; i < total; ++i) {
+        auto p = sub.receive_publish();
+        ASSERT_EQ(p.payload.view(), std::to_string(i)) << "message " << i << " out of order";
+    }
+    writer.join();
+    EXPECT_FALSE(sub.receive(std::chrono::milliseconds(300)).has_value());
 }
 
 TEST_F(MqttIntegration, RetainedSurvivesRestartAndClears) {

@@ -130,9 +130,15 @@ std::vector<delivery> session::take_shared_undelivered() {
 
 bool session::window_accepts(int64_t offset) {
     if (offset < cursor_ || offset < read_pos_ || window_.contains(offset)) return false;  // seen
-    if (window_.size() >= window_cap()) {
-        // Full: leave it in the inbox; the loader reads it later.
+    // Only the next offset, once the loader has caught up, is taken live: an
+    // earlier one not yet seen (still loading, or another publisher's append
+    // completing later) would otherwise be sent after it, out of order. The
+    // loader reads the rest from the journal, in order.
+    const bool next_in_order = caught_up_ && !loading_ && offset == read_pos_;
+    if (!next_in_order || window_.size() >= window_cap()) {
+        missed_up_to_ = std::max(missed_up_to_, offset);
         caught_up_ = false;
+        maybe_load();
         return false;
     }
     return true;
@@ -301,9 +307,7 @@ bool session::resolve(const message& m, outgoing& o) const {
 
 void session::maybe_load() {
     if (!conn_ || loading_ || !anchor_->persistent.load(std::memory_order_relaxed)) return;
-    const bool gap = !window_.empty() && window_.rbegin()->first >= read_pos_ && queue_.empty() &&
-                     gap_probe_at_ != read_pos_;
-    if (caught_up_ && !gap) return;
+    if (caught_up_) return;
     if (window_.size() >= window_cap()) return;
     loading_ = true;
     const size_t room = window_cap() - window_.size();
@@ -343,7 +347,6 @@ void session::on_loaded(uint64_t generation, std::vector<std::pair<int64_t, mess
                         bool reached_end) {
     if (generation != generation_) return;  // detached since: a new load runs
     loading_ = false;
-    if (records.empty()) gap_probe_at_ = read_pos_;
     bool complete = true;
     for (auto& [offset, msg] : records) {
         if (offset < cursor_ || offset < read_pos_ || window_.contains(offset)) continue;
@@ -364,7 +367,10 @@ void session::on_loaded(uint64_t generation, std::vector<std::pair<int64_t, mess
     // An empty read leaves read_pos_ where it was; records skipped as seen
     // still moved it through remember().
     if (!records.empty() && complete) read_pos_ = std::max(read_pos_, records.back().first + 1);
-    caught_up_ = reached_end && complete;
+    // A live delivery refused during the read may be past what it returned.
+    // An empty read ends the chase (no spinning): the next delivery loads.
+    if (records.empty()) missed_up_to_ = -1;
+    caught_up_ = reached_end && complete && missed_up_to_ < read_pos_;
     pump();
 }
 

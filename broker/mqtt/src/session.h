@@ -149,7 +149,7 @@ private:
     int64_t read_pos_ = 0;  // every offset below was seen (in window_ or done)
     bool loading_ = false;
     bool caught_up_ = false;     // the last load reached the end of the inbox
-    int64_t gap_probe_at_ = -1;  // a load found nothing at this read_pos_: don't spin
+    int64_t missed_up_to_ = -1;  // the last live delivery left to the loader
     uint64_t generation_ = 0;    // bumped per attach: stale loads are ignored
 };
 
