@@ -4,9 +4,15 @@
 // append (of one record) in flight on its own shard, so N appenders give the
 // group-commit writer at most N requests per batch. Runs every combination of
 // durability x record size x appender count for --seconds each, in a fresh
-// temp directory (or under --dir), and prints one table row per run.
+// temp directory (or under --dir), and prints one table row per run, or one
+// JSON object per line with --json (bench/compare.sh reads those).
 //
-//   journal_bench [--seconds 2] [--appenders 1,16,64] [--sizes 64,1024] [--dir PATH]
+// --records N stores each append as one record covering N offsets of --sizes
+// bytes each, as a Kafka record batch is stored: the ceiling that Kafka
+// produce throughput is compared with.
+//
+//   journal_bench [--seconds 2] [--appenders 1,16,64] [--sizes 64,1024]
+//                 [--durability none,wal,fsync] [--records 1] [--json] [--dir PATH]
 
 #include <algorithm>
 #include <atomic>
@@ -18,6 +24,7 @@
 #include <semaphore>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -56,14 +63,14 @@ struct run_result {
     double p99_us = 0;
 };
 
-run_result run(journal& j, durability d, size_t record_size, size_t appenders, double seconds,
-               const std::string& tag) {
+run_result run(journal& j, durability d, size_t record_size, size_t records, size_t appenders,
+               double seconds, const std::string& tag) {
     std::vector<shard_id> shards;
     for (size_t i = 0; i < appenders; ++i) {
         shards.push_back(*j.create_shard(tag + "-" + std::to_string(i)));
     }
     // Incompressible bytes, so LZ4 does not flatter the numbers.
-    std::string bytes(record_size, '\0');
+    std::string bytes(record_size * records, '\0');
     std::mt19937_64 rng(record_size);
     for (auto& c : bytes) c = static_cast<char>(rng());
     const robust::shared_buffer payload(std::move(bytes));
@@ -82,6 +89,7 @@ run_result run(journal& j, durability d, size_t record_size, size_t appenders, d
                 req.durability = d;
                 record r;
                 r.value = payload;
+                r.offset_count = static_cast<uint32_t>(records);
                 req.records.push_back(std::move(r));
                 const auto t0 = clock_type::now();
                 j.append(std::move(req), [&](result<append_result> res) {
@@ -118,15 +126,48 @@ int main(int argc, char** argv) {
     double seconds = 2;
     std::vector<size_t> appenders = {1, 16, 64};
     std::vector<size_t> sizes = {64, 1024};
+    std::vector<durability> durabilities = {durability::none, durability::wal, durability::fsync};
+    size_t records = 1;
+    bool json = false;
     std::string dir;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--json") json = true;
+    }
+    for (int i = 1; i < argc; i += 2) {
         const std::string flag = argv[i];
+        if (flag == "--json") {
+            --i;  // no value
+            continue;
+        }
+        if (i + 1 >= argc) {
+            std::fprintf(stderr, "%s needs a value\n", flag.c_str());
+            return 2;
+        }
         if (flag == "--seconds") {
             seconds = std::atof(argv[i + 1]);
         } else if (flag == "--appenders") {
             appenders = parse_list(argv[i + 1]);
         } else if (flag == "--sizes") {
             sizes = parse_list(argv[i + 1]);
+        } else if (flag == "--records") {
+            records = std::max<size_t>(1, std::stoul(argv[i + 1]));
+        } else if (flag == "--durability") {
+            durabilities.clear();
+            std::stringstream in(argv[i + 1]);
+            std::string item;
+            while (std::getline(in, item, ',')) {
+                if (item == "none") {
+                    durabilities.push_back(durability::none);
+                } else if (item == "wal") {
+                    durabilities.push_back(durability::wal);
+                } else if (item == "fsync") {
+                    durabilities.push_back(durability::fsync);
+                } else {
+                    std::fprintf(stderr, "--durability: '%s' is not none, wal or fsync\n",
+                                 item.c_str());
+                    return 2;
+                }
+            }
         } else if (flag == "--dir") {
             dir = argv[i + 1];
         } else {
@@ -153,16 +194,28 @@ int main(int argc, char** argv) {
     }
     auto j = std::move(opened).value();
 
-    std::printf("%-6s %6s %9s %12s %9s %10s %10s\n", "dur", "bytes", "appenders", "appends/s",
-                "MB/s", "p50 us", "p99 us");
+    if (!json) {
+        std::printf("%-6s %6s %7s %9s %12s %9s %10s %10s\n", "dur", "bytes", "records", "appenders",
+                    "appends/s", "MB/s", "p50 us", "p99 us");
+    }
     int run_no = 0;
-    for (auto d : {durability::none, durability::wal, durability::fsync}) {
+    for (auto d : durabilities) {
         for (auto size : sizes) {
             for (auto n : appenders) {
-                auto r = run(*j, d, size, n, seconds, "run" + std::to_string(run_no++));
+                auto r = run(*j, d, size, records, n, seconds, "run" + std::to_string(run_no++));
                 const double rate = static_cast<double>(r.appends) / r.seconds;
-                std::printf("%-6s %6zu %9zu %12.0f %9.2f %10.0f %10.0f\n", name(d), size, n, rate,
-                            rate * static_cast<double>(size) / 1e6, r.p50_us, r.p99_us);
+                const double mb = rate * static_cast<double>(size * records) / 1e6;
+                if (json) {
+                    std::printf(
+                        "{\"durability\":\"%s\",\"size\":%zu,\"records\":%zu,"
+                        "\"appenders\":%zu,\"appends_per_s\":%.1f,\"records_per_s\":%.1f,"
+                        "\"mb_per_s\":%.3f,\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
+                        name(d), size, records, n, rate, rate * static_cast<double>(records), mb,
+                        r.p50_us, r.p99_us);
+                } else {
+                    std::printf("%-6s %6zu %7zu %9zu %12.0f %9.2f %10.0f %10.0f\n", name(d), size,
+                                records, n, rate, mb, r.p50_us, r.p99_us);
+                }
                 std::fflush(stdout);
             }
         }
