@@ -15,7 +15,11 @@ namespace robust::mqtt {
 using robust::errc;
 
 namespace {
-constexpr size_t initial_read_buffer = 4096;
+// Small, so an idle connection (CONNECT, PINGREQ) costs little memory; a
+// read that fills the buffer doubles it, up to busy_read_buffer, so a busy
+// publisher still reads many packets per system call.
+constexpr size_t initial_read_buffer = 512;
+constexpr size_t busy_read_buffer = 64 * 1024;
 
 // MQTT 5 reason code for a decode failure (5.0 section 4.13).
 uint8_t reason_for(const std::error_code& ec) {
@@ -64,7 +68,9 @@ void connection::on_read(std::error_code ec, size_t n) {
         close(ec == asio::error::eof ? "peer closed" : ec.message());
         return;
     }
+    const bool filled = in_len_ + n == in_.size();
     in_len_ += n;
+    if (filled && in_.size() < busy_read_buffer) in_.resize(in_.size() * 2);
     worker_.broker().stats.bytes_received.fetch_add(n, std::memory_order_relaxed);
     last_activity_ms_ = now_unix_ms();
     process_input();
@@ -131,7 +137,9 @@ void connection::process_buffered() {
         in_len_ -= pos;
     }
     // Give memory back after a large packet.
-    if (in_len_ <= initial_read_buffer && in_.size() > 64 * 1024) in_.resize(initial_read_buffer);
+    if (in_len_ <= initial_read_buffer && in_.size() > busy_read_buffer) {
+        in_.resize(initial_read_buffer);
+    }
 }
 
 void connection::protocol_violation(const codec::decode_error& e) {

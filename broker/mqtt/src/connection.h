@@ -11,7 +11,6 @@
 #include <asio/steady_timer.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "auth/service.h"
+#include "base/lazy_deque.h"
 #include "message.h"
 #include "mqtt/broker.h"
 #include "mqtt/codec/codec.h"
@@ -137,8 +137,8 @@ private:
     // Session.
     std::string client_id_;
     session* session_ = nullptr;
-    std::optional<codec::will_message> will_;
-    bool will_suppressed_ = false;  // normal DISCONNECT received
+    std::unique_ptr<codec::will_message> will_;  // 500+ bytes: only when there is one
+    bool will_suppressed_ = false;               // normal DISCONNECT received
     bool taken_over_ = false;
     bool assigned_client_id_ = false;
     bool clean_start_ = true;
@@ -163,7 +163,7 @@ private:
         uint16_t packet_id;
         bool denied = false;  // refused by the ACL: acknowledged, not delivered
     };
-    std::deque<inbound> inbound_;
+    lazy_deque<inbound> inbound_;
     uint32_t inbound_qos1_pending_ = 0;  // QoS 1 received, PUBACK not yet sent
 };
 

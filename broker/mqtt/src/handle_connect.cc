@@ -140,7 +140,7 @@ void connection::handle_connect(codec::connect& c) {
             refuse_connect(codec::reason::retain_not_supported, "retain is not available");
             return;
         }
-        will_ = std::move(c.will);
+        will_ = std::make_unique<codec::will_message>(std::move(*c.will));
     }
 
     // Session expiry: 5.0 property; 3.x clean session 0 means "never".

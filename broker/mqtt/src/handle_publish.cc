@@ -117,6 +117,7 @@ void connection::handle_publish(codec::publish& p) {
     auto pub = std::make_shared<prepared_publish>();
     pub->msg = std::move(m);
     worker_.prepare(*pub, session_->id());
+    worker_.dispatch_live(*pub);
     inbound_.push_back({pub, p.qos, p.packet_id});
     worker_.persist(pub, [self = shared_from_this(), pub] {
         pub->ready = true;

@@ -20,7 +20,6 @@
 
 #include <asio/steady_timer.hpp>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +27,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/lazy_deque.h"
 #include "message.h"
 #include "routing.h"
 
@@ -137,7 +137,7 @@ private:
     std::shared_ptr<session_anchor> anchor_;
     connection* conn_ = nullptr;
 
-    std::deque<outgoing> queue_;                     // waiting for the inflight window
+    lazy_deque<outgoing> queue_;                     // waiting for the inflight window
     std::map<uint64_t, outgoing> inflight_;          // by send sequence: resend order
     std::unordered_map<uint16_t, uint64_t> by_pid_;  // packet id -> send sequence
     uint64_t send_seq_ = 0;

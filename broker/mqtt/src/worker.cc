@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <asio/post.hpp>
+#include <utility>
 
 #include "base/clock.h"
 #include "broker_impl.h"
@@ -158,8 +159,20 @@ void worker::persist(const std::shared_ptr<prepared_publish>& p, std::function<v
     });
 }
 
+void worker::dispatch_live(prepared_publish& p) {
+    std::vector<bool> waits(p.deliveries.size(), false);
+    for (size_t i : p.inbox_delivery) waits[i] = true;
+    for (size_t i = 0; i < p.deliveries.size(); ++i) {
+        // A sent delivery keeps its slot (inbox_delivery indexes the rest),
+        // emptied: dispatch() skips it.
+        if (!waits[i]) queue_delivery(std::exchange(p.deliveries[i], delivery{}));
+    }
+}
+
 void worker::dispatch(prepared_publish& p) {
-    for (auto& d : p.deliveries) queue_delivery(std::move(d));
+    for (auto& d : p.deliveries) {
+        if (d.anchor) queue_delivery(std::move(d));
+    }
     p.deliveries.clear();
 }
 

@@ -82,8 +82,15 @@ public:
     /// journal; retained changes to the meta store) and runs `done` on this
     /// thread when it is. `done` runs at once, inline, if nothing is needed.
     void persist(const std::shared_ptr<prepared_publish>& p, std::function<void()> done);
-    /// Sends the deliveries to their sessions (batched per thread) and
-    /// applies the retained change.
+    /// Sends at once the deliveries that need nothing from the journal:
+    /// every one but a persistent session's inbox copy (that one waits for
+    /// its inbox offset). Online clean sessions so get a QoS 1/2 message
+    /// while it is being journaled, not after: the journal write is the
+    /// publisher's PUBACK, and a clean session would not outlive a crash
+    /// anyway. Called as the message arrives, in the publisher's order.
+    void dispatch_live(prepared_publish& p);
+    /// Sends the deliveries not sent yet to their sessions (batched per
+    /// thread).
     void dispatch(prepared_publish& p);
     /// prepare + persist + dispatch, for messages the broker itself
     /// publishes ($SYS, wills).
