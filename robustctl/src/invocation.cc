@@ -126,8 +126,8 @@ struct storage {
 
     // bench kafka: produce and consume bind the same storage, like bench mqtt.
     kafka_bench_options kbench;
-    std::string kbench_bootstrap = "127.0.0.1:9092", kbench_acks = "1",
-                kbench_compression = "none", kbench_from = "earliest", kbench_duration = "10s";
+    std::string kbench_bootstrap = "127.0.0.1:9092", kbench_acks = "1", kbench_compression = "none",
+                kbench_from = "earliest", kbench_duration = "10s";
     std::string kbench_username, kbench_password;
     uint32_t kbench_partitions = 1;
 };
@@ -874,7 +874,8 @@ void add_kafka_bench_options(CLI::App* c, storage& s, kafka_bench_mode mode) {
                       ? "Producer clients (default 1)"
                       : "Consumer clients, each reading its own partitions (default 1)")
         ->check(CLI::Range(1, 100'000));
-    c->add_option("--threads", s.kbench.threads, "I/O threads (default: -c, at most hardware threads)")
+    c->add_option("--threads", s.kbench.threads,
+                  "I/O threads (default: -c, at most hardware threads)")
         ->check(CLI::Range(1, 1024));
     c->add_option("--duration", s.kbench_duration, "How long to run (default 10s)");
     c->add_option("--count", s.kbench.count,
@@ -885,15 +886,17 @@ void add_kafka_bench_options(CLI::App* c, storage& s, kafka_bench_mode mode) {
     c->add_option("-u,--username", s.kbench_username, "SASL PLAIN user name");
     c->add_option("-P,--password", s.kbench_password, "SASL PLAIN password");
     if (mode == kafka_bench_mode::produce) {
-        c->add_option("--partitions", s.kbench_partitions,
-                      "Partitions if the topic is created (default 1; an existing topic keeps its own)")
+        c->add_option(
+             "--partitions", s.kbench_partitions,
+             "Partitions if the topic is created (default 1; an existing topic keeps its own)")
             ->check(CLI::Range(1, 100'000));
         c->add_option("--acks", s.kbench_acks, "0, 1 or all (-1) (default 1)")
             ->check(CLI::IsMember({"0", "1", "-1", "all"}));
         c->add_option("-s,--size", s.kbench.size,
                       "Record value bytes (default 1024; the first 8 carry the send time)")
             ->check(CLI::Range(0, 16'000'000));
-        c->add_option("--batch", s.kbench.batch, "Records per RecordBatch and Produce request (default 100)")
+        c->add_option("--batch", s.kbench.batch,
+                      "Records per RecordBatch and Produce request (default 100)")
             ->check(CLI::Range(1, 1'000'000));
         c->add_option("--compression", s.kbench_compression,
                       "none (default), gzip, snappy, lz4 or zstd")
@@ -915,11 +918,12 @@ void add_kafka_bench_options(CLI::App* c, storage& s, kafka_bench_mode mode) {
 }
 
 void define_kafka_bench_commands(CLI::App* bench, storage& s) {
-    auto* k = add_verb(bench, "kafka", "Benchmark a Kafka broker (robust-server, Apache Kafka, ...)");
+    auto* k =
+        add_verb(bench, "kafka", "Benchmark a Kafka broker (robust-server, Apache Kafka, ...)");
     k->require_subcommand(1);
     add_kafka_bench_options(
-        add_verb(k, "produce", "Produce from -c clients: throughput and Produce latency"),
-        s, kafka_bench_mode::produce);
+        add_verb(k, "produce", "Produce from -c clients: throughput and Produce latency"), s,
+        kafka_bench_mode::produce);
     add_kafka_bench_options(
         add_verb(k, "consume", "Fetch a topic's partitions with -c clients: throughput"), s,
         kafka_bench_mode::consume);
@@ -1029,8 +1033,7 @@ std::string finish_kafka_bench(const CLI::App& c, const storage& s, kafka_bench_
     o.mode = mode;
     const auto hp = parse_host_port(s.kbench_bootstrap, 9092);
     if (!hp) {
-        return "--bootstrap: expected HOST:PORT (or [IPv6]:PORT), got '" + s.kbench_bootstrap +
-               "'";
+        return "--bootstrap: expected HOST:PORT (or [IPv6]:PORT), got '" + s.kbench_bootstrap + "'";
     }
     o.host = hp->first;
     o.port = hp->second;
@@ -1059,8 +1062,8 @@ std::string finish_kafka_bench(const CLI::App& c, const storage& s, kafka_bench_
         o.acks = parse_acks(s.kbench_acks).value_or(1);
         o.compression = parse_compression(s.kbench_compression).value_or(o.compression);
     } else {
-        o.from = s.kbench_from == "latest" ? kafka_start_offset::latest
-                                           : kafka_start_offset::earliest;
+        o.from =
+            s.kbench_from == "latest" ? kafka_start_offset::latest : kafka_start_offset::earliest;
     }
     return {};
 }

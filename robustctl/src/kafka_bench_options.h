@@ -32,7 +32,7 @@ struct kafka_bench_options {
     uint64_t count = 0;  // produce: records per client; consume: records in all; 0: duration
 
     // produce
-    int16_t acks = 1;     // 0, 1 or -1 (all)
+    int16_t acks = 1;      // 0, 1 or -1 (all)
     uint32_t size = 1024;  // record value bytes; >= 8 carries the send timestamp
     uint32_t batch = 100;  // records per RecordBatch (one batch per Produce request)
     kafka::codec::compression_type compression = kafka::codec::compression_type::none;

@@ -92,9 +92,9 @@ std::optional<int16_t> parse_acks(std::string_view text) {
 }
 
 std::optional<kc::compression_type> parse_compression(std::string_view text) {
-    for (auto c : {kc::compression_type::none, kc::compression_type::gzip,
-                   kc::compression_type::snappy, kc::compression_type::lz4,
-                   kc::compression_type::zstd}) {
+    for (auto c :
+         {kc::compression_type::none, kc::compression_type::gzip, kc::compression_type::snappy,
+          kc::compression_type::lz4, kc::compression_type::zstd}) {
         if (text == kc::name(c)) return c;
     }
     return std::nullopt;
@@ -158,10 +158,9 @@ json kafka_bench_report_json(const kafka_bench_result& r) {
         {"from", consume_only(o.from == kafka_start_offset::earliest ? "earliest" : "latest")},
         {"fetch_max_bytes", consume_only(o.fetch_max_bytes)},
         {"max_wait_ms", consume_only(o.max_wait_ms)}};
-    j["connections"] = {
-        {"requested", r.connections_requested},
-        {"connected", r.connected},
-        {"failed", r.connect_failed}};
+    j["connections"] = {{"requested", r.connections_requested},
+                        {"connected", r.connected},
+                        {"failed", r.connect_failed}};
     j["elapsed_s"] = round_to(r.elapsed_s, 3);
     j["requests"] = r.requests;
     j["sent"] = produce_only(r.sent);
@@ -221,8 +220,8 @@ std::string kafka_bench_report_text(const kafka_bench_result& r) {
     } else {
         add("consumed", num(j["consumed"]) + " records in " + num(j["elapsed_s"]) + " s, " +
                             num(j["requests"]) + " fetches");
-        add("throughput", num(t["records_per_s"]) + " records/s, " + num(t["mb_per_s"]) +
-                              " MB/s (value bytes)");
+        add("throughput",
+            num(t["records_per_s"]) + " records/s, " + num(t["mb_per_s"]) + " MB/s (value bytes)");
     }
     if (!j["latency_us"].is_null() && j["latency_us"]["count"].get<uint64_t>() > 0) {
         add("produce latency us", latency_line(j["latency_us"]));

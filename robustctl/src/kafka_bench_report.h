@@ -61,21 +61,21 @@ std::string sasl_plain_token(std::string_view user, std::string_view password);
 /// Everything measured by one run. Counters are totals over all clients.
 struct kafka_bench_result {
     kafka_bench_options options;
-    int32_t partitions = 0;     // of the topic
+    int32_t partitions = 0;      // of the topic
     bool topic_created = false;  // produce: CreateTopics made it
 
     uint64_t connections_requested = 0;  // one per client and partition leader
     uint64_t connected = 0;
     uint64_t connect_failed = 0;
 
-    double elapsed_s = 0;   // produce: start .. last response; consume: start .. last record
-    uint64_t requests = 0;  // Produce / Fetch requests sent
-    uint64_t sent = 0;      // produce: records written
-    uint64_t acked = 0;     // produce: records in batches the broker accepted
-    uint64_t failed = 0;    // produce: records in batches refused with an error code
-    uint64_t consumed = 0;  // consume: records read
+    double elapsed_s = 0;         // produce: start .. last response; consume: start .. last record
+    uint64_t requests = 0;        // Produce / Fetch requests sent
+    uint64_t sent = 0;            // produce: records written
+    uint64_t acked = 0;           // produce: records in batches the broker accepted
+    uint64_t failed = 0;          // produce: records in batches refused with an error code
+    uint64_t consumed = 0;        // consume: records read
     uint64_t consumed_bytes = 0;  // consume: value bytes read
-    uint64_t errors = 0;    // Kafka error codes in responses and connection failures
+    uint64_t errors = 0;          // Kafka error codes in responses and connection failures
     std::map<std::string, uint64_t> error_codes;  // Kafka error name -> times seen
     std::string first_error;
     std::string stopped_by;        // "duration", "count", "idle" (consume), "error"

@@ -106,15 +106,15 @@ public:
             [self = shared_from_this(), done](std::error_code ec, tcp::resolver::results_type rs) {
                 if (ec) return done(ec);
                 if (self->closed_) return done(asio::error::operation_aborted);
-                asio::async_connect(
-                    self->socket_, rs, [self, done](std::error_code e, const tcp::endpoint&) {
-                        if (!e && self->closed_) e = asio::error::operation_aborted;
-                        if (e) return done(e);
-                        std::error_code ignored;
-                        self->socket_.set_option(tcp::no_delay(true), ignored);
-                        self->read();
-                        done({});
-                    });
+                asio::async_connect(self->socket_, rs,
+                                    [self, done](std::error_code e, const tcp::endpoint&) {
+                                        if (!e && self->closed_) e = asio::error::operation_aborted;
+                                        if (e) return done(e);
+                                        std::error_code ignored;
+                                        self->socket_.set_option(tcp::no_delay(true), ignored);
+                                        self->read();
+                                        done({});
+                                    });
             });
     }
 
@@ -226,16 +226,17 @@ void authenticate(const std::shared_ptr<kafka_link>& link, const std::string& us
         }
         done({}, false);
     };
-    auto on_handshake = [weak = std::weak_ptr<kafka_link>(link), token = sasl_plain_token(user, password),
-                         done, on_auth](std::error_code ec, kafka_response* r) {
+    auto on_handshake = [weak = std::weak_ptr<kafka_link>(link),
+                         token = sasl_plain_token(user, password), done,
+                         on_auth](std::error_code ec, kafka_response* r) {
         if (ec) return done("SaslHandshake: " + ec.message(), false);
         auto resp = kc::decode_sasl_handshake_response(r->body(), sasl_handshake_version);
         if (!resp) return done("bad SaslHandshake response: " + resp.error().message(), false);
         if (resp->error_code != kc::error_code::none) {
             std::string enabled;
             for (const auto& m : resp->mechanisms) enabled += (enabled.empty() ? "" : ", ") + m;
-            return done("SASL PLAIN refused: " + code_text(resp->error_code) + " (enabled: " +
-                            (enabled.empty() ? "none" : enabled) + ")",
+            return done("SASL PLAIN refused: " + code_text(resp->error_code) +
+                            " (enabled: " + (enabled.empty() ? "none" : enabled) + ")",
                         true);
         }
         auto l = weak.lock();
@@ -307,9 +308,9 @@ public:
                                exit_code::cannot_connect};
         }
         if (err) {
-            return setup_error{"cannot connect to the Kafka listener at " + where + ": " +
-                                   err.message(),
-                               exit_code::cannot_connect};
+            return setup_error{
+                "cannot connect to the Kafka listener at " + where + ": " + err.message(),
+                exit_code::cannot_connect};
         }
         if (!o_.username) return std::nullopt;
         done = false;
@@ -321,7 +322,8 @@ public:
                          error = std::move(e);
                          refused = r;
                      });
-        if (!run_until(io_, done, deadline)) return setup_error{"SASL: timed out", exit_code::cannot_connect};
+        if (!run_until(io_, done, deadline))
+            return setup_error{"SASL: timed out", exit_code::cannot_connect};
         if (!error.empty()) {
             return setup_error{error, refused ? exit_code::refused : exit_code::cannot_connect};
         }
@@ -350,7 +352,8 @@ public:
             for (const auto& x : md->topics) {
                 if (x.name == o_.topic) t = &x;
             }
-            if (t == nullptr) return setup_error{"Metadata: topic " + o_.topic + " not in the answer"};
+            if (t == nullptr)
+                return setup_error{"Metadata: topic " + o_.topic + " not in the answer"};
             bool retry = false;
             if (t->error_code == kc::error_code::unknown_topic_or_partition) {
                 if (o_.mode == kafka_bench_mode::consume) {
@@ -393,7 +396,8 @@ public:
         }
         if (o_.mode == kafka_bench_mode::produce && o_.partitions && !layout.created &&
             static_cast<int32_t>(*o_.partitions) != layout.partitions) {
-            std::fprintf(err, "note: topic %s exists with %d partitions (--partitions %u ignored)\n",
+            std::fprintf(err,
+                         "note: topic %s exists with %d partitions (--partitions %u ignored)\n",
                          o_.topic.c_str(), layout.partitions, *o_.partitions);
         }
         return layout;
@@ -415,9 +419,9 @@ private:
         const std::string api(kc::api_name(static_cast<int16_t>(key)));
         if (!run_until(io_, done, deadline)) {
             link_->close();  // drops the handler, which refers to this frame
-            return setup_error{api + ": no response within " +
-                                   std::to_string(setup_timeout.count()) + " s",
-                               exit_code::cannot_connect};
+            return setup_error{
+                api + ": no response within " + std::to_string(setup_timeout.count()) + " s",
+                exit_code::cannot_connect};
         }
         if (err) return setup_error{api + ": " + err.message(), exit_code::cannot_connect};
         return out;
@@ -434,7 +438,9 @@ private:
             std::chrono::duration_cast<std::chrono::milliseconds>(setup_timeout).count());
         auto resp = call(
             kc::api_key::create_topics, create_topics_version,
-            [&req](kc::writer& w) { kc::encode_create_topics_request(w, req, create_topics_version); },
+            [&req](kc::writer& w) {
+                kc::encode_create_topics_request(w, req, create_topics_version);
+            },
             deadline);
         if (auto* e = std::get_if<setup_error>(&resp)) return *e;
         auto ct = kc::decode_create_topics_response(std::get<kafka_response>(resp).body(),
@@ -556,7 +562,8 @@ protected:
         if (failed_ || stopping_) return;
         failed_ = true;
         note_error(text);
-        if (!connected_) w_.stats.connect_failed.fetch_add(links_.size(), std::memory_order_relaxed);
+        if (!connected_)
+            w_.stats.connect_failed.fetch_add(links_.size(), std::memory_order_relaxed);
         settle();
         on_failed();
         close_links();
@@ -650,7 +657,8 @@ private:
         const int64_t sent_at = now_ns();
         for (uint32_t i = 0; i < n; ++i) {
             auto& r = records_[i];
-            if (o_.size >= bench_stamp_size) stamp_bench_payload(*r.value, static_cast<uint64_t>(sent_at));
+            if (o_.size >= bench_stamp_size)
+                stamp_bench_payload(*r.value, static_cast<uint64_t>(sent_at));
             r.offset_delta = static_cast<int32_t>(i);
         }
         kc::batch_build_options bo;
@@ -664,7 +672,7 @@ private:
         kafka_link::response_handler on_response;
         if (o_.acks != 0) {
             on_response = [self = shared_from_this(), n, sent_at](std::error_code ec,
-                                                                   kafka_response* r) {
+                                                                  kafka_response* r) {
                 self->on_produced(ec, r, n, sent_at);
             };
         }
@@ -802,7 +810,9 @@ private:
         req.topics.push_back(std::move(t));
         links_.at(node)->send(
             kc::api_key::list_offsets, list_offsets_version,
-            [&req](kc::writer& w) { kc::encode_list_offsets_request(w, req, list_offsets_version); },
+            [&req](kc::writer& w) {
+                kc::encode_list_offsets_request(w, req, list_offsets_version);
+            },
             [self = shared_from_this(), node](std::error_code ec, kafka_response* r) {
                 self->on_offsets(node, ec, r);
             });
@@ -914,7 +924,9 @@ private:
         size_t take = sizes.size();
         if (o_.count > 0) {
             const uint64_t before = run_.claimed.fetch_add(sizes.size(), std::memory_order_relaxed);
-            take = before >= o_.count ? 0 : static_cast<size_t>(std::min<uint64_t>(take, o_.count - before));
+            take = before >= o_.count
+                       ? 0
+                       : static_cast<size_t>(std::min<uint64_t>(take, o_.count - before));
         }
         if (take == 0) return;
         uint64_t bytes = 0;
@@ -950,8 +962,12 @@ totals sum(const std::vector<std::unique_ptr<worker>>& workers) {
 // The progress line on stderr, at most once a second.
 class progress_line {
 public:
-    progress_line(std::FILE* err, const std::vector<std::unique_ptr<worker>>& workers)
-        : err_(err), workers_(workers) {}
+    progress_line(std::FILE* err, const std::vector<std::unique_ptr<worker>>& workers,
+                  const kafka_bench_options& o)
+        : err_(err),
+          workers_(workers),
+          consume_(o.mode == kafka_bench_mode::consume),
+          acked_(o.acks != 0) {}
 
     void maybe_print(const char* phase) {
         const auto now = clock::now();
@@ -962,9 +978,12 @@ public:
         auto rate = [dt](uint64_t now_n, uint64_t prev) {
             return static_cast<double>(now_n - prev) / dt;
         };
-        if (std::string_view(phase) == "consuming") {
+        if (consume_) {
             std::fprintf(err_, "[%6.1fs] %s: consumed %" PRIu64 " (%.0f/s), errors %" PRIu64 "\n",
                          elapsed, phase, t.consumed, rate(t.consumed, prev_.consumed), t.errors);
+        } else if (!acked_) {
+            std::fprintf(err_, "[%6.1fs] %s: sent %" PRIu64 " (%.0f/s), errors %" PRIu64 "\n",
+                         elapsed, phase, t.sent, rate(t.sent, prev_.sent), t.errors);
         } else {
             std::fprintf(err_,
                          "[%6.1fs] %s: sent %" PRIu64 " (%.0f/s), acked %" PRIu64
@@ -980,6 +999,8 @@ public:
 private:
     std::FILE* err_;
     const std::vector<std::unique_ptr<worker>>& workers_;
+    bool consume_;
+    bool acked_;  // produce with acks != 0: responses to count
     clock::time_point start_ = clock::now();
     clock::time_point last_ = clock::now();
     totals prev_;
@@ -1070,7 +1091,7 @@ int run_kafka_bench(const kafka_bench_options& o, bool json_output, std::FILE* o
         }
     };
 
-    progress_line progress(err, workers);
+    progress_line progress(err, workers, o);
     const auto settle_deadline = clock::now() + connect_timeout;
     while (run.settled.load() < clients && clock::now() < settle_deadline) {
         tick(progress, "connecting");
@@ -1167,10 +1188,11 @@ int run_kafka_bench(const kafka_bench_options& o, bool json_output, std::FILE* o
         result.connect_failed += result.connections_requested - accounted;
     }
     if (produce) {
-        result.elapsed_s =
-            seconds_between(phase_start, run.clients_done.load() >= clients ? last_done : phase_end);
+        result.elapsed_s = seconds_between(
+            phase_start, run.clients_done.load() >= clients ? last_done : phase_end);
     } else {
-        result.elapsed_s = seconds_between(phase_start, result.consumed > 0 ? last_record : phase_end);
+        result.elapsed_s =
+            seconds_between(phase_start, result.consumed > 0 ? last_record : phase_end);
     }
     if (result.connected == 0) result.stopped_by = "error";
 

@@ -88,8 +88,8 @@ private:
         int32_t correlation_id;
     };
 
-    void write_request_header(kafka::codec::writer& w, kafka::codec::api_key key,
-                              int16_t version, int32_t correlation_id) const;
+    void write_request_header(kafka::codec::writer& w, kafka::codec::api_key key, int16_t version,
+                              int32_t correlation_id) const;
     void append_frame(const std::string& message);
 
     std::string client_id_;

@@ -73,10 +73,36 @@ TEST(KafkaBenchOptions, ProduceDefaults) {
 }
 
 TEST(KafkaBenchOptions, ProduceEveryOption) {
-    const auto o = kbench({"bench", "kafka", "produce", "--bootstrap", "k.example:19092", "-t",
-                           "load", "--partitions", "6", "-c", "4", "--threads", "2", "--acks",
-                           "all", "-s", "100", "--batch", "50", "--compression", "lz4",
-                           "--inflight", "9", "-r", "1000", "--count", "777", "-u", "bob", "-P",
+    const auto o = kbench({"bench",
+                           "kafka",
+                           "produce",
+                           "--bootstrap",
+                           "k.example:19092",
+                           "-t",
+                           "load",
+                           "--partitions",
+                           "6",
+                           "-c",
+                           "4",
+                           "--threads",
+                           "2",
+                           "--acks",
+                           "all",
+                           "-s",
+                           "100",
+                           "--batch",
+                           "50",
+                           "--compression",
+                           "lz4",
+                           "--inflight",
+                           "9",
+                           "-r",
+                           "1000",
+                           "--count",
+                           "777",
+                           "-u",
+                           "bob",
+                           "-P",
                            "pw"});
     EXPECT_EQ(o.host, "k.example");
     EXPECT_EQ(o.port, 19092);
@@ -106,9 +132,9 @@ TEST(KafkaBenchOptions, ConsumeOptions) {
     EXPECT_EQ(d.from, kafka_start_offset::earliest);
     EXPECT_EQ(d.fetch_max_bytes, 1024u * 1024u);
     EXPECT_EQ(d.max_wait_ms, 100u);
-    const auto o = kbench({"bench", "kafka", "consume", "--from", "latest", "--fetch-max-bytes",
-                           "65536", "--max-wait-ms", "5", "--count", "10", "-c", "3",
-                           "--bootstrap", "[::1]:9093"});
+    const auto o =
+        kbench({"bench", "kafka", "consume", "--from", "latest", "--fetch-max-bytes", "65536",
+                "--max-wait-ms", "5", "--count", "10", "-c", "3", "--bootstrap", "[::1]:9093"});
     EXPECT_EQ(o.from, kafka_start_offset::latest);
     EXPECT_EQ(o.fetch_max_bytes, 65536u);
     EXPECT_EQ(o.max_wait_ms, 5u);
@@ -127,18 +153,21 @@ TEST(KafkaBenchOptions, UsageErrorsNameTheFlag) {
         return err.find(flag) != std::string::npos;
     };
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--acks", "2"}), "--acks"));
-    EXPECT_TRUE(
-        has(usage_error({"bench", "kafka", "produce", "--compression", "brotli"}), "--compression"));
-    const auto both = usage_error({"bench", "kafka", "produce", "--count", "5", "--duration", "1s"});
+    EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--compression", "brotli"}),
+                    "--compression"));
+    const auto both =
+        usage_error({"bench", "kafka", "produce", "--count", "5", "--duration", "1s"});
     EXPECT_TRUE(has(both, "--count") && has(both, "--duration"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--batch", "0"}), "--batch"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--inflight", "0"}), "--inflight"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "-c", "0"}), "--clients"));
-    EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--partitions", "0"}), "--partitions"));
+    EXPECT_TRUE(
+        has(usage_error({"bench", "kafka", "produce", "--partitions", "0"}), "--partitions"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--duration", "x"}), "--duration"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "-t", ""}), "--topic"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "-u", "bob"}), "--password"));
-    EXPECT_TRUE(has(usage_error({"bench", "kafka", "produce", "--bootstrap", "h:0"}), "--bootstrap"));
+    EXPECT_TRUE(
+        has(usage_error({"bench", "kafka", "produce", "--bootstrap", "h:0"}), "--bootstrap"));
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "consume", "--from", "middle"}), "--from"));
     // Produce options are not consume options, and the reverse.
     EXPECT_TRUE(has(usage_error({"bench", "kafka", "consume", "--acks", "1"}), "--acks"));
@@ -154,8 +183,8 @@ TEST(KafkaBenchHelpers, HostPort) {
     EXPECT_EQ(parse_host_port("a", 9092), hp("a", 9092));
     EXPECT_EQ(parse_host_port("[::1]", 9092), hp("::1", 9092));
     EXPECT_EQ(parse_host_port("[fe80::1]:65535", 9092), hp("fe80::1", 65535));
-    for (const char* bad : {"", ":9092", "a:", "a:0", "a:65536", "a:9x", "::1", "[::1", "[::1]x",
-                            "[]:1"}) {
+    for (const char* bad :
+         {"", ":9092", "a:", "a:0", "a:65536", "a:9x", "::1", "[::1", "[::1]x", "[]:1"}) {
         EXPECT_FALSE(parse_host_port(bad, 9092)) << bad;
     }
 }
@@ -222,18 +251,17 @@ TEST(RobustctlKafkaSession, FramesARequestWithHeaderV1) {
     kc::metadata_request req;
     req.topics = std::vector<kc::metadata_request_topic>{{{}, "t"}};
     req.allow_auto_topic_creation = false;
-    const int32_t id = s.request(kc::api_key::metadata, 5, [&req](kc::writer& w) {
-        kc::encode_metadata_request(w, req, 5);
-    });
+    const int32_t id = s.request(kc::api_key::metadata, 5,
+                                 [&req](kc::writer& w) { kc::encode_metadata_request(w, req, 5); });
     EXPECT_EQ(id, 1);
     EXPECT_EQ(s.awaiting(), 1u);
     EXPECT_EQ(s.take_output(), bytes({
-                                   0, 0, 0, 20,     // size
+                                   0, 0, 0,   20,   // size
                                    0, 3,            // api key 3 Metadata
                                    0, 5,            // version 5
-                                   0, 0, 0, 1,      // correlation id 1
+                                   0, 0, 0,   1,    // correlation id 1
                                    0, 2, 'c', 'l',  // client id
-                                   0, 0, 0, 1,      // topics: 1
+                                   0, 0, 0,   1,    // topics: 1
                                    0, 1, 't',       // name
                                    0,               // allow_auto_topic_creation false
                                }));
@@ -249,12 +277,13 @@ TEST(RobustctlKafkaSession, FlexibleRequestHasTaggedFieldsInTheHeader) {
 TEST(RobustctlKafkaSession, MatchesPipelinedResponsesInOrderAcrossReads) {
     kafka_session s("x");
     s.request(kc::api_key::produce, 7, [](kc::writer& w) { w.i8(1); });
-    s.request(kc::api_key::produce, 7, [](kc::writer&) {}, /*expect_response=*/false);  // acks 0
+    s.request(
+        kc::api_key::produce, 7, [](kc::writer&) {}, /*expect_response=*/false);  // acks 0
     s.request(kc::api_key::metadata, 9, [](kc::writer& w) { w.i8(2); });
     EXPECT_EQ(s.awaiting(), 2u);
     const std::string in = bytes({
         0, 0, 0, 6, 0, 0, 0, 1, 'a', 'b',  // correlation id 1, body "ab"
-        0, 0, 0, 6, 0, 0, 0, 3, 0, 'c',    // correlation id 3, no tags, body "c"
+        0, 0, 0, 6, 0, 0, 0, 3, 0,   'c',  // correlation id 3, no tags, body "c"
     });
     std::vector<kafka_response> out;
     ASSERT_TRUE(s.receive(as_bytes(std::string_view(in).substr(0, 7)), out).has_value());
@@ -263,8 +292,9 @@ TEST(RobustctlKafkaSession, MatchesPipelinedResponsesInOrderAcrossReads) {
     ASSERT_EQ(out.size(), 2u);
     EXPECT_EQ(out[0].key, kc::api_key::produce);
     EXPECT_EQ(out[0].correlation_id, 1);
-    EXPECT_EQ(std::string(reinterpret_cast<const char*>(out[0].body().data()), out[0].body().size()),
-              "ab");
+    EXPECT_EQ(
+        std::string(reinterpret_cast<const char*>(out[0].body().data()), out[0].body().size()),
+        "ab");
     EXPECT_EQ(out[1].key, kc::api_key::metadata);
     EXPECT_EQ(out[1].correlation_id, 3);
     EXPECT_EQ(out[1].body().size(), 1u);
@@ -322,11 +352,11 @@ TEST(RobustctlKafkaSession, DecodesARealProduceResponseBody) {
 
 // -- report ------------------------------------------------------------------------
 
-const char* const report_keys[] = {
-    "mode",   "broker",   "topic",  "config",      "connections", "elapsed_s",
-    "requests", "sent",   "acked",  "failed",      "consumed",    "bytes",
-    "errors", "error_codes", "first_error", "throughput", "latency_us", "latency_note",
-    "stopped_by"};
+const char* const report_keys[] = {"mode",        "broker",       "topic",       "config",
+                                   "connections", "elapsed_s",    "requests",    "sent",
+                                   "acked",       "failed",       "consumed",    "bytes",
+                                   "errors",      "error_codes",  "first_error", "throughput",
+                                   "latency_us",  "latency_note", "stopped_by"};
 
 TEST(KafkaBenchReport, ProduceJsonShape) {
     kafka_bench_result r;
