@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -18,13 +17,11 @@
 #include <variant>
 #include <vector>
 
-#include <asio/connect.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/write.hpp>
 
 #include "bench_report.h"
 #include "exit_code.h"
@@ -34,11 +31,9 @@
 #include "kafka/codec/messages/list_offsets.h"
 #include "kafka/codec/messages/metadata.h"
 #include "kafka/codec/messages/produce.h"
-#include "kafka/codec/messages/sasl_authenticate.h"
-#include "kafka/codec/messages/sasl_handshake.h"
 #include "kafka/codec/record_batch.h"
 #include "kafka_bench_report.h"
-#include "kafka_session.h"
+#include "kafka_link.h"
 
 namespace robust::ctl {
 namespace {
@@ -48,14 +43,13 @@ using clock = std::chrono::steady_clock;
 using tcp = asio::ip::tcp;
 
 // Request versions: non-flexible ones every Kafka broker since 2.3 and
-// robust-server implement, so no ApiVersions round trip is needed.
+// robust-server implement, so no ApiVersions round trip is needed (SASL's
+// are in kafka_link.cc).
 constexpr int16_t metadata_version = 5;
 constexpr int16_t create_topics_version = 4;  // replication factor -1: the broker's default
 constexpr int16_t produce_version = 7;
 constexpr int16_t fetch_version = 11;
 constexpr int16_t list_offsets_version = 4;
-constexpr int16_t sasl_handshake_version = 1;
-constexpr int16_t sasl_authenticate_version = 1;
 
 constexpr size_t write_high_water = 1024 * 1024;  // a producer stops encoding above this
 constexpr int32_t produce_timeout_ms = 30'000;
@@ -77,182 +71,6 @@ int64_t wall_ms() {
 
 double seconds_between(int64_t from_ns, int64_t to_ns) {
     return to_ns > from_ns ? static_cast<double>(to_ns - from_ns) / 1e9 : 0.0;
-}
-
-std::string code_text(kc::error_code e) {
-    return std::string(kc::name(e)) + " (" + std::to_string(static_cast<int>(e)) + ")";
-}
-
-// One TCP connection to one broker: a kafka_session under an asio driver
-// with one read always pending and one write in flight (requests encoded
-// meanwhile are batched behind it). On a socket or protocol error every
-// waiting handler is called once with the error; close() drops them
-// uncalled. All methods run on the thread of `io`. Kept alive by its owner
-// and by its pending operations.
-class kafka_link : public std::enable_shared_from_this<kafka_link> {
-public:
-    // `response` is null when `ec` is set; valid only during the call.
-    using response_handler = std::function<void(std::error_code ec, kafka_response* response)>;
-
-    kafka_link(asio::io_context& io, std::string client_id)
-        : resolver_(io), socket_(io), session_(std::move(client_id)) {
-        buffer_.resize(64 * 1024);
-    }
-
-    void connect(const std::string& host, uint16_t port,
-                 std::function<void(std::error_code)> done) {
-        resolver_.async_resolve(
-            host, std::to_string(port),
-            [self = shared_from_this(), done](std::error_code ec, tcp::resolver::results_type rs) {
-                if (ec) return done(ec);
-                if (self->closed_) return done(asio::error::operation_aborted);
-                asio::async_connect(self->socket_, rs,
-                                    [self, done](std::error_code e, const tcp::endpoint&) {
-                                        if (!e && self->closed_) e = asio::error::operation_aborted;
-                                        if (e) return done(e);
-                                        std::error_code ignored;
-                                        self->socket_.set_option(tcp::no_delay(true), ignored);
-                                        self->read();
-                                        done({});
-                                    });
-            });
-    }
-
-    /// Sends a request; `on_response` gets its answer, or the connection's
-    /// error. Without a handler (Produce acks = 0) no answer is awaited.
-    template <class Encode>
-    void send(kc::api_key key, int16_t version, Encode&& encode, response_handler on_response) {
-        if (failed_) return;
-        session_.request(key, version, std::forward<Encode>(encode), bool(on_response));
-        if (on_response) handlers_.push_back(std::move(on_response));
-        flush();
-    }
-
-    /// Called after each completed write (a producer's pump).
-    void on_written(std::function<void()> f) { on_written_ = std::move(f); }
-
-    bool usable() const { return !failed_; }
-    size_t awaiting() const { return handlers_.size(); }
-    size_t queued_bytes() const { return session_.output_size() + writing_buf_.size(); }
-
-    /// Closes the socket; handlers still waiting are dropped uncalled.
-    void close() {
-        failed_ = closed_ = true;
-        handlers_.clear();
-        on_written_ = nullptr;
-        resolver_.cancel();
-        std::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
-    }
-
-private:
-    void read() {
-        socket_.async_read_some(asio::buffer(buffer_),
-                                [self = shared_from_this()](std::error_code ec, size_t n) {
-                                    if (ec) return self->fail(ec);
-                                    self->on_bytes(n);
-                                });
-    }
-
-    void on_bytes(size_t n) {
-        std::vector<kafka_response> responses;
-        const auto st = session_.receive(std::span(buffer_.data(), n), responses);
-        for (auto& r : responses) {
-            if (failed_ || handlers_.empty()) return;
-            auto h = std::move(handlers_.front());
-            handlers_.pop_front();
-            h({}, &r);
-        }
-        if (failed_) return;
-        if (!st) return fail(st.error());
-        read();
-    }
-
-    void flush() {
-        if (writing_ || failed_ || session_.output_size() == 0) return;
-        writing_buf_ = session_.take_output();
-        writing_ = true;
-        asio::async_write(socket_, asio::buffer(writing_buf_),
-                          [self = shared_from_this()](std::error_code ec, size_t) {
-                              self->writing_ = false;
-                              self->writing_buf_.clear();
-                              if (ec) return self->fail(ec);
-                              if (self->on_written_) {
-                                  auto f = self->on_written_;  // it may close() this link
-                                  f();
-                              }
-                              self->flush();
-                          });
-    }
-
-    void fail(std::error_code ec) {
-        if (failed_) return;
-        failed_ = true;
-        std::error_code ignored;
-        socket_.close(ignored);
-        auto waiting = std::move(handlers_);
-        handlers_.clear();
-        on_written_ = nullptr;
-        for (auto& h : waiting) h(ec, nullptr);
-    }
-
-    tcp::resolver resolver_;
-    tcp::socket socket_;
-    kafka_session session_;
-    std::vector<std::byte> buffer_;
-    std::deque<response_handler> handlers_;
-    std::function<void()> on_written_;
-    std::string writing_buf_;
-    bool writing_ = false;
-    bool failed_ = false, closed_ = false;
-};
-
-// SASL PLAIN over `link` (SaslHandshake v1, then SaslAuthenticate v1).
-// `done(error, refused)`: an empty error on success; refused when the
-// broker said no (rather than the connection failing).
-void authenticate(const std::shared_ptr<kafka_link>& link, const std::string& user,
-                  const std::string& password,
-                  std::function<void(std::string error, bool refused)> done) {
-    kc::sasl_handshake_request hs{"PLAIN"};
-    auto on_auth = [done](std::error_code ec, kafka_response* r) {
-        if (ec) return done("SaslAuthenticate: " + ec.message(), false);
-        auto resp = kc::decode_sasl_authenticate_response(r->body(), sasl_authenticate_version);
-        if (!resp) return done("bad SaslAuthenticate response: " + resp.error().message(), false);
-        if (resp->error_code != kc::error_code::none) {
-            return done("SASL PLAIN authentication failed: " + code_text(resp->error_code) +
-                            (resp->error_message ? ": " + *resp->error_message : ""),
-                        true);
-        }
-        done({}, false);
-    };
-    auto on_handshake = [weak = std::weak_ptr<kafka_link>(link),
-                         token = sasl_plain_token(user, password), done,
-                         on_auth](std::error_code ec, kafka_response* r) {
-        if (ec) return done("SaslHandshake: " + ec.message(), false);
-        auto resp = kc::decode_sasl_handshake_response(r->body(), sasl_handshake_version);
-        if (!resp) return done("bad SaslHandshake response: " + resp.error().message(), false);
-        if (resp->error_code != kc::error_code::none) {
-            std::string enabled;
-            for (const auto& m : resp->mechanisms) enabled += (enabled.empty() ? "" : ", ") + m;
-            return done("SASL PLAIN refused: " + code_text(resp->error_code) +
-                            " (enabled: " + (enabled.empty() ? "none" : enabled) + ")",
-                        true);
-        }
-        auto l = weak.lock();
-        if (!l) return;
-        kc::sasl_authenticate_request a{token};
-        l->send(
-            kc::api_key::sasl_authenticate, sasl_authenticate_version,
-            [&a](kc::writer& w) {
-                kc::encode_sasl_authenticate_request(w, a, sasl_authenticate_version);
-            },
-            on_auth);
-    };
-    link->send(
-        kc::api_key::sasl_handshake, sasl_handshake_version,
-        [&hs](kc::writer& w) { kc::encode_sasl_handshake_request(w, hs, sasl_handshake_version); },
-        on_handshake);
 }
 
 // -- set-up on the main thread ----------------------------------------------
@@ -367,7 +185,8 @@ public:
             } else if (t->error_code == kc::error_code::leader_not_available) {
                 retry = true;
             } else if (t->error_code != kc::error_code::none) {
-                return setup_error{"Metadata: topic " + o_.topic + ": " + code_text(t->error_code)};
+                return setup_error{"Metadata: topic " + o_.topic + ": " +
+                                   kafka_error_text(t->error_code)};
             } else {
                 layout.partitions = static_cast<int32_t>(t->partitions.size());
                 layout.leaders.assign(t->partitions.size(), -1);
@@ -451,7 +270,8 @@ private:
             if (r.error_code == kc::error_code::none) {
                 created = true;
             } else if (r.error_code != kc::error_code::topic_already_exists) {
-                return setup_error{"CreateTopics " + o_.topic + ": " + code_text(r.error_code) +
+                return setup_error{"CreateTopics " + o_.topic + ": " +
+                                   kafka_error_text(r.error_code) +
                                    (r.error_message ? ": " + *r.error_message : "")};
             }
         }
@@ -555,7 +375,7 @@ protected:
 
     void note_code(kc::error_code e, const std::string& where) {
         ++w_.stats.error_codes[std::string(kc::name(e))];
-        note_error(where + ": " + code_text(e));
+        note_error(where + ": " + kafka_error_text(e));
     }
 
     void fail(const std::string& text) {
@@ -873,7 +693,7 @@ private:
         if (!resp) return fail("bad Fetch response: " + resp.error().message());
         if (resp->error_code != kc::error_code::none) {
             ++w_.stats.error_codes[std::string(kc::name(resp->error_code))];
-            return fail("Fetch refused: " + code_text(resp->error_code));
+            return fail("Fetch refused: " + kafka_error_text(resp->error_code));
         }
         auto& f = fetchers_[node];
         value_sizes_.clear();

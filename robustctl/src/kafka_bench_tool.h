@@ -8,7 +8,7 @@
 // clients run asynchronously on --threads asio io_contexts, one thread
 // each; a client lives on one of them for its whole life, so its state
 // needs no lock. A client opens one connection per partition leader it
-// needs (kafka_link below: a kafka_session under an asio driver).
+// needs (kafka_link.h: a kafka_session under an asio driver).
 // - produce: each Produce request carries one RecordBatch of --batch
 //   records for one partition, partitions taken round robin; up to
 //   --inflight requests await their response per connection.
