@@ -19,17 +19,6 @@ double us(double ns) {
     return round_to(ns / 1000.0, 1);
 }
 
-json percentiles_json(const latency_histogram& h) {
-    return {{"count", h.count()},
-            {"min", us(static_cast<double>(h.min()))},
-            {"mean", us(h.mean())},
-            {"p50", us(static_cast<double>(h.percentile(50)))},
-            {"p90", us(static_cast<double>(h.percentile(90)))},
-            {"p99", us(static_cast<double>(h.percentile(99)))},
-            {"p99_9", us(static_cast<double>(h.percentile(99.9)))},
-            {"max", us(static_cast<double>(h.max()))}};
-}
-
 std::string version_name(mqtt::codec::protocol_version v) {
     switch (v) {
         case mqtt::codec::protocol_version::v3_1:
@@ -63,6 +52,38 @@ std::string latency_note(const bench_result& r) {
 }
 
 }  // namespace
+
+json latency_percentiles_us_json(const latency_histogram& h) {
+    return {{"count", h.count()},
+            {"min", us(static_cast<double>(h.min()))},
+            {"mean", us(h.mean())},
+            {"p50", us(static_cast<double>(h.percentile(50)))},
+            {"p90", us(static_cast<double>(h.percentile(90)))},
+            {"p99", us(static_cast<double>(h.percentile(99)))},
+            {"p99_9", us(static_cast<double>(h.percentile(99.9)))},
+            {"max", us(static_cast<double>(h.max()))}};
+}
+
+std::string report_number(const json& v) {
+    if (v.is_null()) return "-";
+    if (v.is_number_float()) {
+        // Up to 3 decimals, trailing zeros dropped: 0.05, 1.5, 12.
+        char b[64];
+        std::snprintf(b, sizeof b, "%.3f", v.get<double>());
+        std::string t = b;
+        while (t.back() == '0') t.pop_back();
+        if (t.back() == '.') t.pop_back();
+        return t;
+    }
+    return v.dump();
+}
+
+std::string latency_line(const json& l) {
+    const auto num = report_number;
+    return "p50 " + num(l["p50"]) + "  p90 " + num(l["p90"]) + "  p99 " + num(l["p99"]) +
+           "  p99.9 " + num(l["p99_9"]) + "  max " + num(l["max"]) + "  (" + num(l["count"]) +
+           " samples)";
+}
 
 std::string make_bench_payload(uint32_t size, uint64_t send_ns) {
     std::string p(size, 'x');
@@ -166,7 +187,7 @@ json bench_report_json(const bench_result& r) {
                         {"failed", r.connect_failed},
                         {"elapsed_s", round_to(r.connect_elapsed_s, 3)},
                         {"rate_per_s", per_s(r.connected, r.connect_elapsed_s)}};
-    j["connect_latency_us"] = percentiles_json(r.connect_latency_ns);
+    j["connect_latency_us"] = latency_percentiles_us_json(r.connect_latency_ns);
     j["elapsed_s"] = round_to(r.elapsed_s, 3);
     j["sent"] = r.sent;
     j["acked"] = r.acked;
@@ -182,7 +203,7 @@ json bench_report_json(const bench_result& r) {
                        {"received_msgs_per_s", per_s(r.received, r.receive_elapsed_s)},
                        {"received_mb_per_s", mb_per_s(r.received, o.size, r.receive_elapsed_s)}};
     const std::string note = latency_note(r);
-    j["latency_us"] = note.empty() ? percentiles_json(r.latency_ns) : json(nullptr);
+    j["latency_us"] = note.empty() ? latency_percentiles_us_json(r.latency_ns) : json(nullptr);
     j["latency_note"] = note.empty() ? json(nullptr) : json(note);
     j["pings"] = r.pings;
     j["pongs"] = r.pongs;
@@ -212,24 +233,10 @@ std::string bench_report_text(const bench_result& r) {
         std::snprintf(line, sizeof line, "%-20s %s\n", name, value.c_str());
         out += line;
     };
-    auto num = [](const json& v) {
-        if (v.is_null()) return std::string("-");
-        if (v.is_number_float()) {
-            // Up to 3 decimals, trailing zeros dropped: 0.05, 1.5, 12.
-            char b[64];
-            std::snprintf(b, sizeof b, "%.3f", v.get<double>());
-            std::string t = b;
-            while (t.back() == '0') t.pop_back();
-            if (t.back() == '.') t.pop_back();
-            return t;
-        }
-        return v.dump();
-    };
+    const auto num = report_number;
     auto lat = [&](const char* name, const json& l) {
         if (l.is_null() || l["count"].get<uint64_t>() == 0) return;
-        add(name, "p50 " + num(l["p50"]) + "  p90 " + num(l["p90"]) + "  p99 " + num(l["p99"]) +
-                      "  p99.9 " + num(l["p99_9"]) + "  max " + num(l["max"]) + "  (" +
-                      num(l["count"]) + " samples)");
+        add(name, latency_line(l));
     };
 
     std::snprintf(line, sizeof line, "robustctl bench mqtt %s: %s:%u, MQTT %s%s, QoS %d\n",

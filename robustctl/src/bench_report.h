@@ -41,6 +41,18 @@ std::string expand_topic(std::string_view pattern, uint32_t index);
 /// leading wildcard).
 bool topic_matches(std::string_view filter, std::string_view topic);
 
+/// Percentiles of a histogram of ns, in µs with one decimal:
+/// {"count","min","mean","p50","p90","p99","p99_9","max"} (also used by
+/// the Kafka bench's report).
+nlohmann::json latency_percentiles_us_json(const latency_histogram& h);
+
+/// A figure of a text report: "-" for null, a float with at most 3
+/// decimals and no trailing zeros, anything else as JSON.
+std::string report_number(const nlohmann::json& v);
+
+/// "p50 A  p90 B  p99 C  p99.9 D  max E  (N samples)" of a percentiles object.
+std::string latency_line(const nlohmann::json& percentiles);
+
 /// Everything measured by one run. Counters are totals over all clients.
 struct bench_result {
     bench_options options;

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "duration.h"
+#include "kafka_bench_report.h"
 
 namespace robust::ctl {
 namespace {
@@ -122,6 +123,13 @@ struct storage {
     int bench_qos = 0, bench_port = 0, bench_keepalive = 60, bench_pid = 0;
     uint32_t bench_clients = 1;
     bool bench_tls = false, bench_insecure = false;
+
+    // bench kafka: produce and consume bind the same storage, like bench mqtt.
+    kafka_bench_options kbench;
+    std::string kbench_bootstrap = "127.0.0.1:9092", kbench_acks = "1", kbench_compression = "none",
+                kbench_from = "earliest", kbench_duration = "10s";
+    std::string kbench_username, kbench_password;
+    uint32_t kbench_partitions = 1;
 };
 
 bool given(const CLI::Option* o) {
@@ -856,6 +864,71 @@ void add_bench_options(CLI::App* c, storage& s, bench_mode mode) {
                   "Subscribers' filter; %i is the subscriber index (default: --topic)");
 }
 
+void add_kafka_bench_options(CLI::App* c, storage& s, kafka_bench_mode mode) {
+    c->fallthrough();
+    c->add_option("--bootstrap", s.kbench_bootstrap,
+                  "Kafka broker HOST:PORT to bootstrap from (default 127.0.0.1:9092)");
+    c->add_option("-t,--topic", s.kbench.topic, "Topic (default bench)");
+    c->add_option("-c,--clients", s.kbench.clients,
+                  mode == kafka_bench_mode::produce
+                      ? "Producer clients (default 1)"
+                      : "Consumer clients, each reading its own partitions (default 1)")
+        ->check(CLI::Range(1, 100'000));
+    c->add_option("--threads", s.kbench.threads,
+                  "I/O threads (default: -c, at most hardware threads)")
+        ->check(CLI::Range(1, 1024));
+    c->add_option("--duration", s.kbench_duration, "How long to run (default 10s)");
+    c->add_option("--count", s.kbench.count,
+                  mode == kafka_bench_mode::produce
+                      ? "Records per client (instead of --duration)"
+                      : "Records in all, then stop (instead of --duration)")
+        ->check(CLI::PositiveNumber);
+    c->add_option("-u,--username", s.kbench_username, "SASL PLAIN user name");
+    c->add_option("-P,--password", s.kbench_password, "SASL PLAIN password");
+    if (mode == kafka_bench_mode::produce) {
+        c->add_option(
+             "--partitions", s.kbench_partitions,
+             "Partitions if the topic is created (default 1; an existing topic keeps its own)")
+            ->check(CLI::Range(1, 100'000));
+        c->add_option("--acks", s.kbench_acks, "0, 1 or all (-1) (default 1)")
+            ->check(CLI::IsMember({"0", "1", "-1", "all"}));
+        c->add_option("-s,--size", s.kbench.size,
+                      "Record value bytes (default 1024; the first 8 carry the send time)")
+            ->check(CLI::Range(0, 16'000'000));
+        c->add_option("--batch", s.kbench.batch,
+                      "Records per RecordBatch and Produce request (default 100)")
+            ->check(CLI::Range(1, 1'000'000));
+        c->add_option("--compression", s.kbench_compression,
+                      "none (default), gzip, snappy, lz4 or zstd")
+            ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
+        c->add_option("--inflight", s.kbench.inflight,
+                      "Produce requests awaiting a response per connection (default 5)")
+            ->check(CLI::Range(1, 10'000));
+        c->add_option("-r,--rate", s.kbench.rate, "Records per second per client (0: max)");
+    } else {
+        c->add_option("--from", s.kbench_from, "earliest (default) or latest")
+            ->check(CLI::IsMember({"earliest", "latest"}));
+        c->add_option("--fetch-max-bytes", s.kbench.fetch_max_bytes,
+                      "Bytes per Fetch request and per partition (default 1048576)")
+            ->check(CLI::Range(1, 1'000'000'000));
+        c->add_option("--max-wait-ms", s.kbench.max_wait_ms,
+                      "How long the broker may hold a Fetch for data (default 100)")
+            ->check(CLI::Range(0, 600'000));
+    }
+}
+
+void define_kafka_bench_commands(CLI::App* bench, storage& s) {
+    auto* k =
+        add_verb(bench, "kafka", "Benchmark a Kafka broker (robust-server, Apache Kafka, ...)");
+    k->require_subcommand(1);
+    add_kafka_bench_options(
+        add_verb(k, "produce", "Produce from -c clients: throughput and Produce latency"), s,
+        kafka_bench_mode::produce);
+    add_kafka_bench_options(
+        add_verb(k, "consume", "Fetch a topic's partitions with -c clients: throughput"), s,
+        kafka_bench_mode::consume);
+}
+
 void define_bench_commands(CLI::App& app, storage& s) {
     auto* a = add_area(app, "bench", "Benchmarks: load generators for any broker");
     auto* m = add_verb(a, "mqtt", "Benchmark an MQTT broker (robust-server, mosquitto, ...)");
@@ -873,6 +946,7 @@ void define_bench_commands(CLI::App& app, storage& s) {
         {"pubsub", "Publishers and subscribers: throughput, latency, losses", bench_mode::pubsub},
     };
     for (const auto& v : verbs) add_bench_options(add_verb(m, v.name, v.about), s, v.mode);
+    define_kafka_bench_commands(a, s);
 }
 
 // Whether the parsed command `c` was given option `name` (which it may not have).
@@ -948,6 +1022,48 @@ std::string finish_bench(const CLI::App& c, const storage& s, bench_mode mode, b
                    "' has a wildcard (+ or #): publishers need a topic (use --filter for the "
                    "subscribers)";
         }
+    }
+    return {};
+}
+
+// The bench kafka options from the parsed command `c`; a usage error as text.
+std::string finish_kafka_bench(const CLI::App& c, const storage& s, kafka_bench_mode mode,
+                               kafka_bench_options& o) {
+    o = s.kbench;
+    o.mode = mode;
+    const auto hp = parse_host_port(s.kbench_bootstrap, 9092);
+    if (!hp) {
+        return "--bootstrap: expected HOST:PORT (or [IPv6]:PORT), got '" + s.kbench_bootstrap + "'";
+    }
+    o.host = hp->first;
+    o.port = hp->second;
+    if (o.topic.empty()) return "-t/--topic: the topic is empty";
+    if (given(c, "--duration") && given(c, "--count")) {
+        return "--count and --duration exclude each other";
+    }
+    auto ms = parse_duration_ms(s.kbench_duration);
+    if (!ms || *ms <= 0) {
+        return "--duration: expected a positive duration such as 10s, 500ms or 1m, got '" +
+               s.kbench_duration + "'";
+    }
+    o.duration_ms = *ms;
+    if (given(c, "--username") != given(c, "--password")) {
+        return "-u/--username and -P/--password go together (SASL PLAIN)";
+    }
+    if (given(c, "--username")) {
+        o.username = s.kbench_username;
+        o.password = s.kbench_password;
+    }
+    if (!given(c, "--threads")) {
+        o.threads = std::max(1u, std::min(o.clients, std::thread::hardware_concurrency()));
+    }
+    if (mode == kafka_bench_mode::produce) {
+        if (given(c, "--partitions")) o.partitions = s.kbench_partitions;
+        o.acks = parse_acks(s.kbench_acks).value_or(1);
+        o.compression = parse_compression(s.kbench_compression).value_or(o.compression);
+    } else {
+        o.from =
+            s.kbench_from == "latest" ? kafka_start_offset::latest : kafka_start_offset::earliest;
     }
     return {};
 }
@@ -1095,10 +1211,20 @@ parse_outcome parse_command_line(const std::vector<std::string>& args, const par
     }
 
     if (area == "bench") {
-        // bench mqtt <mode>: the third command in the chain.
-        const CLI::App* cmd = app.get_subcommands().front()->get_subcommands().front();
-        cmd = cmd->get_subcommands().front();
+        // bench mqtt|kafka <mode>: the third command in the chain.
+        const CLI::App* protocol = app.get_subcommands().front()->get_subcommands().front();
+        const CLI::App* cmd = protocol->get_subcommands().front();
         const std::string& name = cmd->get_name();
+        if (protocol->get_name() == "kafka") {
+            const auto mode =
+                name == "produce" ? kafka_bench_mode::produce : kafka_bench_mode::consume;
+            kafka_bench_options o;
+            if (auto e = finish_kafka_bench(*cmd, s, mode, o); !e.empty()) return usage_error(e);
+            inv.action = std::move(o);
+            parse_outcome out;
+            out.inv = std::move(inv);
+            return out;
+        }
         const bench_mode mode = name == "conn"  ? bench_mode::conn
                                 : name == "pub" ? bench_mode::pub
                                 : name == "sub" ? bench_mode::sub

@@ -1,8 +1,8 @@
 #pragma once
 // The command line, parsed (CLI11) into an `invocation`: global options plus
 // one action: an admin API call (a `request` and how to show its answer),
-// an MQTT pub/sub run or a benchmark run. Nothing here touches the network, so every command's
-// request can be checked by a unit test.
+// an MQTT pub/sub run or a benchmark run (MQTT or Kafka). Nothing here touches the network, so
+// every command's request can be checked by a unit test.
 //
 // Pure apart from CLI11's own help formatting. Any thread, one call at a time
 // per parse (CLI11 apps are not shared).
@@ -15,6 +15,7 @@
 
 #include "bench_options.h"
 #include "credentials.h"
+#include "kafka_bench_options.h"
 #include "mqtt_options.h"
 #include "request.h"
 
@@ -53,7 +54,8 @@ struct global_options {
 
 struct invocation {
     global_options global;
-    std::variant<admin_call, mqtt_pub_options, mqtt_sub_options, bench_options> action;
+    std::variant<admin_call, mqtt_pub_options, mqtt_sub_options, bench_options, kafka_bench_options>
+        action;
 };
 
 struct parse_context {

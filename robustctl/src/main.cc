@@ -11,6 +11,7 @@
 #include "admin_command.h"
 #include "bench_tool.h"
 #include "invocation.h"
+#include "kafka_bench_tool.h"
 #include "mqtt_tool.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
     std::cout.flush();
     if (const auto* bench = std::get_if<bench_options>(&inv.action)) {
         return run_bench(*bench, inv.global.output == output_format::json_text, stdout, stderr);
+    }
+    if (const auto* kbench = std::get_if<kafka_bench_options>(&inv.action)) {
+        return run_kafka_bench(*kbench, inv.global.output == output_format::json_text, stdout,
+                               stderr);
     }
     if (const auto* pub = std::get_if<mqtt_pub_options>(&inv.action)) {
         return run_mqtt_pub(*pub, STDIN_FILENO, stderr);
