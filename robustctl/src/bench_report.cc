@@ -91,6 +91,21 @@ std::string make_bench_payload(uint32_t size, uint64_t send_ns) {
     return p;
 }
 
+std::string make_incompressible_payload(uint32_t size, uint64_t seed) {
+    std::string p(size, '\0');
+    uint64_t x = seed;
+    for (size_t i = 0; i < p.size(); i += 8) {
+        // splitmix64: cheap, and no compressor finds structure in it.
+        uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        for (size_t b = 0; b < 8 && i + b < p.size(); ++b)
+            p[i + b] = static_cast<char>(z >> (8 * b));
+    }
+    return p;
+}
+
 void stamp_bench_payload(std::string& payload, uint64_t send_ns) {
     for (size_t i = 0; i < bench_stamp_size; ++i) {
         payload[i] = static_cast<char>((send_ns >> (8 * i)) & 0xFF);

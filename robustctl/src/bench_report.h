@@ -27,6 +27,10 @@ constexpr size_t bench_stamp_size = 8;
 /// A payload of `size` bytes: the stamp `send_ns` when size >= 8, then 'x'.
 std::string make_bench_payload(uint32_t size, uint64_t send_ns);
 
+/// `size` pseudo-random bytes from `seed`: a value that compression cannot
+/// shrink, so compressed throughput is not flattered (bench kafka produce).
+std::string make_incompressible_payload(uint32_t size, uint64_t seed);
+
 /// Writes `send_ns` over the first 8 bytes of `payload` (size >= 8).
 void stamp_bench_payload(std::string& payload, uint64_t send_ns);
 

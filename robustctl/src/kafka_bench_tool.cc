@@ -409,7 +409,8 @@ public:
     producer(worker& w, run_context& run, uint32_t index)
         : client_base(w, run, index), rate_timer_(w.io) {
         records_.resize(o_.batch);
-        for (auto& r : records_) r.value = make_bench_payload(o_.size, 0);
+        uint64_t seed = uint64_t(index) << 32;
+        for (auto& r : records_) r.value = make_incompressible_payload(o_.size, ++seed);
     }
 
     void start() {

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include <array>
+
 #include <random>
 
 #include "bench_report.h"
@@ -231,6 +235,19 @@ TEST(BenchPayload, StampRoundTripsLittleEndian) {
     EXPECT_EQ(read_bench_stamp(make_bench_payload(8, UINT64_MAX)), UINT64_MAX);
     stamp_bench_payload(p, 42);
     EXPECT_EQ(read_bench_stamp(p), 42u);
+}
+
+TEST(BenchPayload, IncompressibleIsDeterministicAndSpread) {
+    const auto a = make_incompressible_payload(4099, 1);
+    ASSERT_EQ(a.size(), 4099u);
+    EXPECT_EQ(a, make_incompressible_payload(4099, 1));
+    EXPECT_NE(a, make_incompressible_payload(4099, 2));
+    // Every byte value shows up, none dominates: nothing for LZ4 to match.
+    std::array<int, 256> counts{};
+    for (char c : a) ++counts[static_cast<unsigned char>(c)];
+    EXPECT_EQ(std::count(counts.begin(), counts.end(), 0), 0);
+    EXPECT_LT(*std::max_element(counts.begin(), counts.end()), 40);
+    EXPECT_EQ(make_incompressible_payload(0, 5), "");
 }
 
 TEST(BenchPayload, TooSmallForAStamp) {
