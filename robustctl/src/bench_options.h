@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mqtt_options.h"
 
@@ -35,6 +36,10 @@ struct bench_options {
     uint32_t threads = 1;            // I/O threads
     uint32_t inflight = 100;         // QoS 1/2 messages in flight per publisher
     std::optional<int> pid;          // broker process whose VmRSS is reported
+    // Local addresses client i binds to (i modulo their count) before
+    // connecting; empty: the kernel's choice. One address gives at most
+    // ~64k connections to one broker port: 100k need several (127.0.0.2...).
+    std::vector<std::string> source_addresses;
 };
 
 }  // namespace robust::ctl

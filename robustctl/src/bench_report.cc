@@ -196,7 +196,8 @@ json bench_report_json(const bench_result& r) {
                    {"connect_rate", o.connect_rate},
                    {"keepalive_s", o.mqtt.keepalive_s},
                    {"inflight", o.inflight},
-                   {"threads", o.threads}};
+                   {"threads", o.threads},
+                   {"source_addresses", o.source_addresses}};
     j["connections"] = {{"requested", r.connections_requested},
                         {"connected", r.connected},
                         {"failed", r.connect_failed},

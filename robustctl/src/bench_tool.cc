@@ -1,5 +1,6 @@
 #include "bench_tool.h"
 
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -70,8 +71,9 @@ struct worker {
 struct run_context {
     const bench_options& o;
     tcp::endpoint endpoint;
-    asio::ssl::context* ssl = nullptr;  // null without TLS
-    std::atomic<uint64_t> settled{0};   // clients connected (and subscribed) or failed
+    std::vector<asio::ip::address> sources;  // --source, parsed
+    asio::ssl::context* ssl = nullptr;       // null without TLS
+    std::atomic<uint64_t> settled{0};        // clients connected (and subscribed) or failed
     std::atomic<uint64_t> publishers_done{0};
 };
 
@@ -100,7 +102,9 @@ public:
           keepalive_timer_(w.io),
           rate_timer_(w.io) {
         session_.set_window(o_.inflight);
-        buffer_.resize(64 * 1024);
+        // Idle clients read only CONNACK and PINGRESP: 100,000 of them must
+        // not cost 64 KB each.
+        buffer_.resize(r == role::idle ? 512 : 64 * 1024);
     }
 
     role kind() const { return role_; }
@@ -109,8 +113,23 @@ public:
     uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
     bool subscribed() const { return subscribed_.load(std::memory_order_relaxed); }
 
-    void start() {
+    void start(size_t index) {
         connect_started_ns_ = now_ns();
+        if (!run_.sources.empty()) {
+            std::error_code ec;
+            const auto& source = run_.sources[index % run_.sources.size()];
+            socket_.open(source.is_v4() ? tcp::v4() : tcp::v6(), ec);
+            // The local port is chosen at connect(), per destination, not at
+            // bind(): otherwise each source address gives only one ephemeral
+            // range for every destination together.
+            const int on = 1;
+            if (!ec) {
+                ::setsockopt(socket_.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on,
+                             sizeof on);
+            }
+            if (!ec) socket_.bind(tcp::endpoint(source, 0), ec);
+            if (ec) return fail("bind to " + source.to_string() + ": " + ec.message());
+        }
         socket_.async_connect(run_.endpoint, [self = shared_from_this()](std::error_code ec) {
             if (ec) return self->fail("connect: " + ec.message());
             std::error_code ignored;
@@ -565,7 +584,15 @@ int run_bench(const bench_options& o, bool json_output, std::FILE* out, std::FIL
             return to_int(exit_code::cannot_connect);
         }
     }
-    run_context run{o, endpoint, ssl ? &*ssl : nullptr};
+    run_context run{o, endpoint, {}, ssl ? &*ssl : nullptr};
+    for (const auto& text : o.source_addresses) {
+        std::error_code ec;
+        run.sources.push_back(asio::ip::make_address(text, ec));
+        if (ec) {
+            std::fprintf(err, "error: --source %s is not an IP address\n", text.c_str());
+            return to_int(exit_code::usage);
+        }
+    }
 
     bench_result result;
     result.options = o;
@@ -641,9 +668,11 @@ int run_bench(const bench_options& o, bool json_output, std::FILE* out, std::FIL
                     std::chrono::nanoseconds(std::min<int64_t>(due - now_ns(), 20'000'000)));
             }
         }
-        post_to(i, [](bench_client& c) { c.start(); });
+        post_to(i, [i](bench_client& c) { c.start(i); });
     }
-    const auto settle_deadline = clock::now() + connect_timeout;
+    // A connect storm of 100,000 takes a while to be accepted: 1 ms more each.
+    const auto settle_deadline =
+        clock::now() + connect_timeout + std::chrono::milliseconds(clients.size());
     while (run.settled.load() < total && clock::now() < settle_deadline) {
         tick(progress, "connecting");
     }

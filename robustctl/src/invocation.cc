@@ -828,6 +828,11 @@ void add_bench_options(CLI::App* c, storage& s, bench_mode mode) {
     c->add_option("--threads", s.bench.threads, "I/O threads (default: hardware threads)")
         ->check(CLI::Range(1, 1024));
     c->add_option("--connect-rate", s.bench.connect_rate, "Connections per second (0: max)");
+    c->add_option("--source", s.bench.source_addresses,
+                  "Local IP addresses to connect from, round robin (e.g. 127.0.0.2,127.0.0.3: "
+                  "beyond ~64k connections to one port)")
+        ->delimiter(',')
+        ->check(CLI::ValidIPV4);
     c->add_option("--pid", s.bench_pid, "Broker process id: report its RSS (VmRSS)")
         ->check(CLI::PositiveNumber);
     c->add_option("--duration", s.bench_duration,

@@ -117,6 +117,9 @@ TEST(BenchOptions, ModesVersionsAndTls) {
     const auto t = bench({"bench", "mqtt", "conn", "--tls"});
     EXPECT_TRUE(t.mqtt.tls.enabled);
     EXPECT_EQ(t.mqtt.port, 1885);
+    EXPECT_EQ(bench({"bench", "mqtt", "conn", "--source", "127.0.0.2,127.0.0.3"}).source_addresses,
+              (std::vector<std::string>{"127.0.0.2", "127.0.0.3"}));
+    EXPECT_TRUE(bench({"bench", "mqtt", "conn"}).source_addresses.empty());
     // --output is the global option, after the command too.
     auto p = parse({"bench", "mqtt", "conn", "--output", "json"});
     ASSERT_TRUE(p.inv);
@@ -146,7 +149,9 @@ TEST(BenchOptions, UsageErrorsNameTheFlag) {
     EXPECT_NE(usage_error({"bench", "mqtt", "pub", "-V", "4", "-P", "x"}).find("--password"),
               std::string::npos);
     EXPECT_NE(usage_error({"bench", "mqtt", "conn", "--size", "8"}).find("--size"),
-              std::string::npos);                 // conn has no payloads
+              std::string::npos);  // conn has no payloads
+    EXPECT_NE(usage_error({"bench", "mqtt", "conn", "--source", "localhost"}).find("--source"),
+              std::string::npos);
     EXPECT_EQ(parse({"bench", "mqtt"}).exit, 2);  // a mode is required
 }
 
