@@ -35,7 +35,12 @@ struct bench_options {
     uint64_t connect_rate = 0;       // connections/s while connecting; 0: all at once
     uint32_t threads = 1;            // I/O threads
     uint32_t inflight = 100;         // QoS 1/2 messages in flight per publisher
-    std::optional<int> pid;          // broker process whose VmRSS is reported
+    bool retain = false;             // pub: publish with RETAIN
+    // pub: message k of a publisher goes to the topic with "%n" replaced by
+    // k modulo `topics` (0: the topic has no %n). With --retain and --count,
+    // that many retained topics (the 1,000,000-topic scenario).
+    uint64_t topics = 0;
+    std::optional<int> pid;  // broker process whose VmRSS is reported
     // Local addresses client i binds to (i modulo their count) before
     // connecting; empty: the kernel's choice. One address gives at most
     // ~64k connections to one broker port: 100k need several (127.0.0.2...).

@@ -196,6 +196,8 @@ json bench_report_json(const bench_result& r) {
                    {"connect_rate", o.connect_rate},
                    {"keepalive_s", o.mqtt.keepalive_s},
                    {"inflight", o.inflight},
+                   {"retain", o.retain},
+                   {"topics", o.topics > 0 ? json(o.topics) : json(nullptr)},
                    {"threads", o.threads},
                    {"source_addresses", o.source_addresses}};
     j["connections"] = {{"requested", r.connections_requested},

@@ -109,6 +109,16 @@ public:
 
     role kind() const { return role_; }
     const std::string& topic() const { return topic_; }
+    // --topics: the topic with %n replaced by `n`.
+    std::string numbered_topic(uint64_t n) const {
+        std::string t = topic_;
+        const std::string number = std::to_string(n);
+        for (size_t at = t.find("%n"); at != std::string::npos; at = t.find("%n", at)) {
+            t.replace(at, 2, number);
+            at += number.size();
+        }
+        return t;
+    }
     // Read by the main thread while the run goes on.
     uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
     bool subscribed() const { return subscribed_.load(std::memory_order_relaxed); }
@@ -305,8 +315,9 @@ private:
                     break;
                 }
             }
-            session_.publish(topic_, make_bench_payload(o_.size, static_cast<uint64_t>(now_ns())),
-                             o_.mqtt.qos, false);
+            session_.publish(o_.topics > 0 ? numbered_topic(sent % o_.topics) : topic_,
+                             make_bench_payload(o_.size, static_cast<uint64_t>(now_ns())),
+                             o_.mqtt.qos, o_.retain);
             pending_ += session_.take_output();  // counted against write_high_water
             sent_.store(sent + 1, std::memory_order_relaxed);
             w_.stats.sent.fetch_add(1, std::memory_order_relaxed);

@@ -860,6 +860,13 @@ void add_bench_options(CLI::App* c, storage& s, bench_mode mode) {
     c->add_option("--inflight", s.bench.inflight,
                   "QoS 1/2 messages in flight per publisher (default 100)")
         ->check(CLI::Range(1, 65535));
+    if (mode == bench_mode::pub) {
+        c->add_flag("--retain", s.bench.retain, "Publish retained messages");
+        c->add_option("--topics", s.bench.topics,
+                      "Spread each publisher's messages over N topics: message k goes to "
+                      "--topic with %n replaced by k mod N")
+            ->check(CLI::PositiveNumber);
+    }
     if (mode != bench_mode::pubsub) return;
     c->add_option("--publishers", s.bench.publishers, "Publishers (default: -c)")
         ->check(CLI::PositiveNumber);
@@ -1026,6 +1033,13 @@ std::string finish_bench(const CLI::App& c, const storage& s, bench_mode mode, b
             return "-t/--topic: '" + o.topic +
                    "' has a wildcard (+ or #): publishers need a topic (use --filter for the "
                    "subscribers)";
+        }
+        const bool has_n = o.topic.find("%n") != std::string::npos;
+        if (o.topics > 0 && !has_n) {
+            return "-t/--topic: --topics needs %n in the topic (e.g. -t 'bench/%n')";
+        }
+        if (o.topics == 0 && has_n) {
+            return "-t/--topic: %n is the topic number of --topics N; give --topics";
         }
     }
     return {};

@@ -120,6 +120,9 @@ TEST(BenchOptions, ModesVersionsAndTls) {
     EXPECT_EQ(bench({"bench", "mqtt", "conn", "--source", "127.0.0.2,127.0.0.3"}).source_addresses,
               (std::vector<std::string>{"127.0.0.2", "127.0.0.3"}));
     EXPECT_TRUE(bench({"bench", "mqtt", "conn"}).source_addresses.empty());
+    const auto r = bench({"bench", "mqtt", "pub", "--retain", "-t", "r/%i/%n", "--topics", "1000"});
+    EXPECT_TRUE(r.retain);
+    EXPECT_EQ(r.topics, 1000u);
     // --output is the global option, after the command too.
     auto p = parse({"bench", "mqtt", "conn", "--output", "json"});
     ASSERT_TRUE(p.inv);
@@ -152,7 +155,11 @@ TEST(BenchOptions, UsageErrorsNameTheFlag) {
               std::string::npos);  // conn has no payloads
     EXPECT_NE(usage_error({"bench", "mqtt", "conn", "--source", "localhost"}).find("--source"),
               std::string::npos);
-    EXPECT_EQ(parse({"bench", "mqtt"}).exit, 2);  // a mode is required
+    EXPECT_NE(usage_error({"bench", "mqtt", "pub", "--topics", "5"}).find("%n"), std::string::npos);
+    EXPECT_NE(usage_error({"bench", "mqtt", "pub", "-t", "a/%n"}).find("--topics"),
+              std::string::npos);
+    EXPECT_EQ(parse({"bench", "mqtt", "pubsub", "--retain"}).exit, 2);  // pub only
+    EXPECT_EQ(parse({"bench", "mqtt"}).exit, 2);                        // a mode is required
 }
 
 TEST(BenchOptions, SubscribersMayUseWildcards) {

@@ -79,6 +79,28 @@ def test_conn_200_holds_and_reports(broker):
     assert report["latency_us"] is None
 
 
+def test_conn_from_several_source_addresses(broker):
+    # How 100,000 loopback connections get past one address's ~64k ports.
+    report, _ = bench(broker, "conn", "-c", "20", "--duration", "500ms",
+                      "--source", "127.0.0.2,127.0.0.3", "--client-prefix", "smoke-src-")
+    assert report["connections"]["connected"] == 20
+    assert report["config"]["source_addresses"] == ["127.0.0.2", "127.0.0.3"]
+    assert report["errors"] == 0, report["first_error"]
+
+
+def test_pub_retained_over_numbered_topics(broker):
+    prefix = unique("smoke-ret")
+    report, _ = bench(broker, "pub", "-q", "1", "--retain", "-t", prefix + "/%n",
+                      "--topics", "50", "--count", "50", "--client-prefix", "smoke-r-")
+    assert report["acked"] == 50
+    assert report["config"]["retain"] is True and report["config"]["topics"] == 50
+    sub = harness.Client(broker)
+    sub.subscribe(prefix + "/#", qos=1)
+    got = sub.expect(50)
+    assert all(m.retain for m in got)
+    assert sorted(m.topic for m in got) == sorted(f"{prefix}/{n}" for n in range(50))
+
+
 def test_small_payload_reports_why_no_latency(broker):
     report, _ = bench(broker, "pubsub", "--count", "100", "-s", "4", "-q", "1",
                       "--client-prefix", "smoke-s-")
