@@ -303,6 +303,141 @@ class Runner:
         return runs
 
 
+# --- scale: many connections, many retained topics -------------------------
+
+
+def bench_json(cmd, timeout=1800):
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr[-1500:]}")
+    return json.loads(done.stdout)
+
+
+def scale_connections(runner, kind, count):
+    """`count` idle connections from 127.0.0.2.. (25,000 per source address: the
+    default ephemeral port range has ~28,000 ports per source and destination)."""
+    sources = ",".join(f"127.0.0.{2 + i}" for i in range(max(1, (count + 24_999) // 25_000)))
+    broker = runner.make_broker(kind, Scenario("", "", [], [], robust_settings={
+        "ROBUSTMQ_MQTT_MAX_CONNECTIONS": str(count * 2)}))
+    try:
+        broker.start()
+        cmd = [runner.args.robustctl, "bench", "mqtt", "conn", "-c", str(count), "-k", "60",
+               "--duration", "10s", "--source", sources, "-p", str(broker.port),
+               "--pid", str(broker.pid), "-o", "json"]
+        report = bench_json(cmd)
+        return {"report": report, "rss_peak_kb": proc_status_kb(broker.pid, "VmHWM"),
+                "command": ["robustctl"] + cmd[1:]}
+    finally:
+        broker.stop()
+
+
+def scale_retained(runner, kind, topics, duration):
+    """Publish `topics` retained messages, then measure QoS 0 1 -> 1 throughput."""
+    broker = runner.make_broker(kind, Scenario("", "", [], []))
+    try:
+        broker.start()
+        rss0 = proc_status_kb(broker.pid, "VmRSS")
+        load = [runner.args.robustctl, "bench", "mqtt", "pub", "-q", "1", "--retain",
+                "-t", "retained/%n", "--topics", str(topics), "--count", str(topics),
+                "-s", "64", "-p", str(broker.port), "-o", "json"]
+        loaded = bench_json(load)
+        time.sleep(1)
+        rss1 = proc_status_kb(broker.pid, "VmRSS")
+        thr = bench_json([runner.args.robustctl, "bench", "mqtt", "pubsub", "-q", "0", "-s",
+                          "64", "--duration", f"{duration}s", "-p", str(broker.port),
+                          "-o", "json"])
+        return {"topics": topics, "load_msgs_per_s": dig(loaded, "throughput.sent_msgs_per_s"),
+                "acked": loaded["acked"], "rss_before_kb": rss0, "rss_after_kb": rss1,
+                "delivered_per_s": dig(thr, "throughput.received_msgs_per_s"),
+                "command": " ".join(["robustctl"] + load[1:]).replace(str(broker.port), "PORT")}
+    finally:
+        broker.stop()
+
+
+def descriptor_limit():
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def run_scale(runner, args):
+    out = {"connections": {}, "retained": {}}
+    # Each side holds every connection in one process: the open-file limit
+    # caps the run where it cannot be raised (a container without
+    # CAP_SYS_RESOURCE). The report says so.
+    limit = descriptor_limit()
+    if args.connections > limit - 1000:
+        out["connections_capped"] = {"requested": args.connections, "limit": limit}
+        args.connections = max(0, limit - 1000)
+        log(f"scale: the open-file limit is {limit}: {args.connections:,} connections")
+    if args.connections:
+        for kind in ("mosquitto", "robust"):
+            log(f"scale: {args.connections:,} connections to {kind}")
+            r = scale_connections(runner, kind, args.connections)
+            out["connections"][kind] = r
+            log(f"  connected {r['report']['connections']['connected']:,}, "
+                f"{dig(r['report'], 'broker_rss_kb.per_connection')} kB per connection")
+    if args.retained:
+        for kind in ("mosquitto", "robust"):
+            for topics in (1000, args.retained):
+                log(f"scale: {topics:,} retained topics on {kind}")
+                r = scale_retained(runner, kind, topics, args.duration)
+                out["retained"].setdefault(kind, []).append(r)
+                log(f"  loaded at {fmt(r['load_msgs_per_s'])}/s; RSS "
+                    f"{(r['rss_after_kb'] - r['rss_before_kb']) / 1024:.0f} MiB more; "
+                    f"then {fmt(r['delivered_per_s'])} msg/s delivered")
+    return out
+
+
+def scale_report(scale):
+    lines = []
+    conns = scale.get("connections") or {}
+    if conns:
+        any_run = next(iter(conns.values()))
+        lines += ["## Scale", "",
+                  f"### {any_run['report']['connections']['requested']:,} idle connections", "",
+                  "Opened at once from several loopback source addresses (`--source`), keep "
+                  "alive 60 s, held 10 s; one run each.", ""]
+        capped = scale.get("connections_capped")
+        if capped:
+            lines += [f"**{capped['requested']:,} connections were asked for, but this machine's "
+                      f"open-file limit is {capped['limit']:,} per process and cannot be raised "
+                      "here (no CAP_SYS_RESOURCE), so the run holds what fits. Where the limit "
+                      "can be raised (`ulimit -n 1048576` as root, `LimitNOFILE` in the unit), "
+                      "`bench/compare.sh --connections 100000` runs the full count.**", ""]
+        lines += [
+                  "```", " ".join(any_run["command"]).split(" -p ")[0], "```", "",
+                  "| broker | connected | connect rate /s | RSS per connection | peak RSS |",
+                  "|---|---|---|---|---|"]
+        for kind, r in conns.items():
+            rep = r["report"]
+            lines.append(f"| {kind} | {rep['connections']['connected']:,} | "
+                         f"{fmt(rep['connections']['rate_per_s'])} | "
+                         f"{fmt(dig(rep, 'broker_rss_kb.per_connection'))} kB | "
+                         f"{fmt(r['rss_peak_kb'] / 1024)} MiB |")
+        lines.append("")
+    ret = scale.get("retained") or {}
+    if ret:
+        if not conns:
+            lines += ["## Scale", ""]
+        lines += ["### Retained topics", "",
+                  "The broker is loaded with N retained QoS 1 messages of 64 B on N topics, then "
+                  "a QoS 0 1 -> 1 run measures whether publishing slowed down. One run each.", "",
+                  "```", next(iter(ret.values()))[-1]["command"], "```", "",
+                  "| broker | topics | load msg/s | RSS added | per topic | then delivered msg/s "
+                  "| vs 1,000 topics |", "|---|---|---|---|---|---|---|"]
+        for kind, runs in ret.items():
+            base = runs[0]["delivered_per_s"]
+            for r in runs:
+                added = r["rss_after_kb"] - r["rss_before_kb"]
+                lines.append(f"| {kind} | {r['topics']:,} | {fmt(r['load_msgs_per_s'])} | "
+                             f"{fmt(added / 1024)} MiB | {fmt(added * 1024 / r['topics'])} B | "
+                             f"{fmt(r['delivered_per_s'])} | "
+                             f"{fmt(r['delivered_per_s'] / base) if base else '–'} |")
+        lines += ["", "Target: robust-server's throughput with 1,000,000 retained topics within "
+                  "20 % of its throughput with 1,000 (ratio ≥ 0.8).", ""]
+    return lines
+
+
 # --- physical context -----------------------------------------------------
 
 
@@ -496,7 +631,7 @@ def write_report(path, args, results, context):
             f"{side} " + ", ".join(fmt(dig(r['report'], scenario.metrics[0].key)) for r in rs)
             for side, rs in [("robust-server", robust)] + ([(scenario.peer, peer)] if peer else [])))
         details.append("")
-    lines += summary + [""] + details
+    lines += summary + [""] + details + scale_report(context.get("scale") or {})
     Path(path).write_text("\n".join(lines) + "\n")
 
 
@@ -511,6 +646,10 @@ def main():
     ap.add_argument("--only", help="comma-separated scenario names (default: all)")
     ap.add_argument("--out", default="docs/benchmarks.md", help="the Markdown report")
     ap.add_argument("--json-out", help="also write every raw run as JSON here")
+    ap.add_argument("--connections", type=int, default=100_000,
+                    help="the scale run's idle connections (0: skip)")
+    ap.add_argument("--retained", type=int, default=1_000_000,
+                    help="the scale run's retained topics, compared with 1,000 (0: skip)")
     args = ap.parse_args()
     if args.pairs < 1:
         ap.error("--pairs must be at least 1")
@@ -551,6 +690,7 @@ def main():
     try:
         for scenario in scenarios:
             results.append((scenario, runner.run_scenario(scenario)))
+        context["scale"] = run_scale(runner, args)
     finally:
         shutil.rmtree(runner.workdir, ignore_errors=True)
     write_report(args.out, args, results, context)

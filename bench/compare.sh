@@ -26,6 +26,10 @@ if systemctl is-active --quiet mosquitto 2>/dev/null; then
   echo "compare.sh: note: a mosquitto service is running; it is left alone (it idles)" >&2
 fi
 
+# 100,000 connections: many descriptors, and the loopback ephemeral ports.
+sysctl -q -w net.ipv4.ip_local_port_range="1024 65000" 2>/dev/null ||
+  echo "compare.sh: note: cannot widen net.ipv4.ip_local_port_range (not root?)" >&2
+
 scripts/install-deps.sh >/dev/null
 build="build-bench"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROBUST_TESTS=OFF \
