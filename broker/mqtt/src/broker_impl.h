@@ -97,6 +97,13 @@ public:
     asio::thread_pool blocking{2};
 
     worker& worker_at(uint32_t i) { return *workers_[i]; }
+    /// Some thread has more deliveries waiting than worker::backlog_high_water.
+    bool deliveries_backlogged() const {
+        for (const auto& w : workers_) {
+            if (w->backlog() > worker::backlog_high_water) return true;
+        }
+        return false;
+    }
     bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
     /// The durability of QoS 1/2 messages to `topic` (storage.topic_durability).

@@ -54,6 +54,20 @@ void connection::start() {
 void connection::read_more() {
     if (reading_ || state_ == state::closing || state_ == state::closed) return;
     if (state_ == state::connecting) return;  // resumed by finish_connect
+    if (state_ == state::connected && worker_.broker().deliveries_backlogged()) {
+        // Back-pressure: the publisher waits in its socket (TCP flow
+        // control) until the threads delivering to subscribers catch up.
+        if (!pause_timer_) pause_timer_ = std::make_unique<asio::steady_timer>(worker_.ctx());
+        pause_timer_->expires_after(std::chrono::milliseconds(1));
+        reading_ = true;
+        pause_timer_->async_wait([self = shared_from_this()](std::error_code ec) {
+            self->reading_ = false;
+            // Unread input is not the client's silence: keep alive waits too.
+            self->last_activity_ms_ = now_unix_ms();
+            if (!ec) self->read_more();
+        });
+        return;
+    }
     if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     reading_ = true;
     transport_->async_read_some(
@@ -357,6 +371,7 @@ void connection::close(std::string_view why) {
     spdlog::debug("mqtt: closed {} ({}): {}", peer_, client_id_, why);
     state_ = state::closed;
     timer_.cancel();
+    if (pause_timer_) pause_timer_->cancel();
     transport_->close();
     on_closed();
 }

@@ -116,6 +116,9 @@ private:
     size_t in_len_ = 0;
     bool reading_ = false;
     bool processing_input_ = false;  // process_input() is on the stack
+    // Reading paused by back-pressure (read_more); made on first use, so an
+    // idle connection does not pay for it.
+    std::unique_ptr<asio::steady_timer> pause_timer_;
 
     // Output: packets are encoded into out_; while a write is in flight,
     // new packets gather in out_ and go in the next write.

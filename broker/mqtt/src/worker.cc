@@ -303,8 +303,11 @@ void worker::flush_outboxes() {
     for (uint32_t t = 0; t < outbox_.size(); ++t) {
         if (outbox_[t].empty()) continue;
         worker& target = broker_.worker_at(t);
-        asio::post(target.ctx(), [&target, batch = std::move(outbox_[t])]() mutable {
+        const auto n = static_cast<int64_t>(outbox_[t].size());
+        target.backlog_.fetch_add(n, std::memory_order_relaxed);
+        asio::post(target.ctx(), [&target, n, batch = std::move(outbox_[t])]() mutable {
             target.deliver(std::move(batch));
+            target.backlog_.fetch_sub(n, std::memory_order_relaxed);
         });
         outbox_[t] = {};
     }

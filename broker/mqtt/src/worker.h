@@ -110,6 +110,12 @@ public:
     void deliver_one(delivery d);
     /// Posts what the outboxes hold to their threads.
     void flush_outboxes();
+    /// Deliveries other threads posted here that this thread has not
+    /// handled yet. Past backlog_high_water, publishers pause reading
+    /// (connection::read_more): a thread starved of CPU must not let
+    /// messages pile up in memory and then drop them.
+    int64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
+    static constexpr int64_t backlog_high_water = 20'000;
 
     // --- sessions and routes ---------------------------------------------
     std::unordered_map<uint64_t, std::unique_ptr<session>> sessions;
@@ -125,6 +131,7 @@ private:
     asio::io_context& ctx_;
     std::vector<std::vector<delivery>> outbox_;  // per target thread
     bool flush_posted_ = false;
+    std::atomic<int64_t> backlog_{0};
 
     // Scratch space reused by prepare(): no allocation per match.
     struct match {
