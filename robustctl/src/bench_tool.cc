@@ -23,6 +23,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
+#include "bench_clock.h"
 #include "bench_report.h"
 #include "exit_code.h"
 #include "mqtt/codec/reason_codes.h"
@@ -39,15 +40,6 @@ constexpr std::chrono::seconds connect_timeout{10};
 constexpr std::chrono::seconds drain_idle{2};     // pubsub: no message for this long ends the drain
 constexpr std::chrono::seconds drain_max{10};     // pubsub: longest wait for in-flight messages
 constexpr std::chrono::seconds finish_grace{30};  // publishers' acks after the deadline
-
-int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch())
-        .count();
-}
-
-double seconds_between(int64_t from_ns, int64_t to_ns) {
-    return to_ns > from_ns ? static_cast<double>(to_ns - from_ns) / 1e9 : 0.0;
-}
 
 // Totals of one worker thread. Counters are atomics (the main thread reads
 // them for the progress line); the histograms and first_error are touched

@@ -23,6 +23,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "bench_clock.h"
 #include "bench_report.h"
 #include "exit_code.h"
 #include "kafka/codec/error_code.h"
@@ -58,19 +59,10 @@ constexpr std::chrono::seconds connect_timeout{10};
 constexpr std::chrono::seconds finish_grace{30};  // producers' responses after the deadline
 constexpr std::chrono::seconds consume_idle{10};  // consume --count: no record for this long
 
-int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch())
-        .count();
-}
-
 int64_t wall_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-double seconds_between(int64_t from_ns, int64_t to_ns) {
-    return to_ns > from_ns ? static_cast<double>(to_ns - from_ns) / 1e9 : 0.0;
 }
 
 // -- set-up on the main thread ----------------------------------------------
