@@ -230,3 +230,26 @@ def test_an_invalid_binding_in_the_config_stops_the_start(broker_factory, monkey
     with pytest.raises(AssertionError) as e:
         broker_factory()
     assert "overlaps" in str(e.value) and "topic.bindings" in str(e.value), str(e.value)
+
+
+def test_mqtt_topics_and_kafka_topics_share_names_without_harm(broker_factory, kclients):
+    K.require_confluent()
+    broker = broker_factory(kafka={"num_partitions": 1})
+    admin = kclients.admin(broker)
+    # An MQTT publish to the name of an existing 3-partition Kafka topic leaves
+    # that topic as it is (the MQTT side records no topic over it).
+    kafka_topic = K.make_topic(kclients, broker, 3, prefix="shared")
+    Client(broker).publish(kafka_topic, b"from-mqtt", qos=1)
+    time.sleep(harness.QUIET_S)
+    meta = admin.list_topics(timeout=10).topics
+    assert len(meta[kafka_topic].partitions) == 3
+    # A name MQTT used first is no Kafka topic (no Metadata entry, no shard),
+    # but Kafka may still create it.
+    mqtt_first = unique("mqttfirst")
+    Client(broker).publish(mqtt_first, b"x", qos=1)
+    time.sleep(harness.QUIET_S)
+    assert mqtt_first not in admin.list_topics(timeout=10).topics
+    from confluent_kafka.admin import NewTopic
+    fs = admin.create_topics([NewTopic(mqtt_first, 2, 1)], operation_timeout=10)
+    assert fs[mqtt_first].result(10) is None
+    assert len(admin.list_topics(timeout=10).topics[mqtt_first].partitions) == 2

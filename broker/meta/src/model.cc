@@ -187,6 +187,7 @@ result<std::string> encode(const topic_record& r) {
         {"retention_ms", r.retention_ms},
         {"retention_bytes", r.retention_bytes},
         {"created_ms", r.created_ms},
+        {"mqtt", r.mqtt},
     });
 }
 
@@ -202,6 +203,8 @@ result<topic_record> decode_topic_record(std::string_view value) {
         r.retention_ms = read_int<int64_t>(j, "retention_ms");
         r.retention_bytes = read_int<int64_t>(j, "retention_bytes");
         r.created_ms = read_int<int64_t>(j, "created_ms");
+        // Absent in records written before the field existed.
+        r.mqtt = j.contains("mqtt") && read_bool(j, "mqtt");
         return r;
     });
 }

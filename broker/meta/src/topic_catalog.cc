@@ -70,6 +70,13 @@ void topic_catalog::apply(const mutation& m) {
 }
 
 void topic_catalog::upsert(const topic_record& r) {
+    if (r.mqtt) {
+        // An MQTT topic: no Kafka topic, no shards (see topic_record::mqtt).
+        // 1,000,000 MQTT topics must not cost an entry and a shard each.
+        std::unique_lock lock(mu_);
+        topics_.erase(map_key(r.tenant, r.name));
+        return;
+    }
     auto e = std::make_shared<topic_entry>();
     e->record = r;
     e->durability = durability_of(r.durability);

@@ -33,7 +33,17 @@ status create_topic(meta_store& store, storage::journal& journal, const topic_re
     if (t.partitions == 0) return errc::invalid_argument;
     auto value = encode(t);
     if (!value.has_value()) return value.error();
-    auto created = store.compare_and_set(key_of(t), std::nullopt, *value);
+    // A name only MQTT publishes have recorded (record.mqtt) may still become
+    // a real topic: that record is replaced, anything else is kept.
+    std::optional<std::string> expected;
+    auto current = store.get(key_of(t));
+    if (!current.has_value()) return current.error();
+    if (*current) {
+        auto existing = decode_topic_record(**current);
+        if (!existing.has_value() || !existing->mqtt) return errc::already_exists;
+        expected = *current;
+    }
+    auto created = store.compare_and_set(key_of(t), expected, *value);
     if (!created.has_value()) return created.error();
     if (!*created) return errc::already_exists;
     const storage::shard_options opts = topic_shard_options(t);

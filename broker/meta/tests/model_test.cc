@@ -88,6 +88,18 @@ TEST(MetaModel, TopicRoundTrip) {
     EXPECT_EQ(*back, d);
     EXPECT_EQ(back->storage, "rocksdb");
     EXPECT_EQ(back->durability, "wal");
+    EXPECT_FALSE(back->mqtt);
+
+    // The MQTT mark round-trips, and records written before it existed
+    // read as not MQTT.
+    d.mqtt = true;
+    EXPECT_TRUE(decode_topic_record(*encode(d))->mqtt);
+    auto old = decode_topic_record(
+        R"({"v":1,"tenant":"t","name":"n","partitions":1,"storage":"rocksdb",)"
+        R"("durability":"wal","retention_ms":0,"retention_bytes":0,"created_ms":5})");
+    ASSERT_TRUE(old.has_value()) << old.error().message();
+    EXPECT_FALSE(old->mqtt);
+    EXPECT_EQ(old->created_ms, 5);
 }
 
 TEST(MetaModel, SessionRoundTrip) {

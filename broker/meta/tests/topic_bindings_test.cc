@@ -114,6 +114,31 @@ TEST(TopicBindings, AnExistingKafkaTopicIsKept) {
     EXPECT_EQ(t->shards.size(), 5u);
 }
 
+TEST(TopicCatalog, LeavesOutMqttTopicsUntilOneBecomesAKafkaTopic) {
+    auto store = make_memory_meta_store();
+    auto journal = storage::make_memory_journal();
+    topic_catalog catalog(*store, *journal);
+    ASSERT_TRUE(catalog.start());
+    topic_record m;
+    m.tenant = "default";
+    m.name = "orders";
+    m.mqtt = true;
+    ASSERT_TRUE(store->put(key_of(m), *encode(m)));
+    EXPECT_FALSE(catalog.find("default", "orders"));
+    EXPECT_TRUE(journal->list_shards().empty());  // no shard for an MQTT topic
+    // Creating the Kafka topic replaces the MQTT record; a real topic is kept.
+    topic_record k;
+    k.tenant = "default";
+    k.name = "orders";
+    k.partitions = 3;
+    ASSERT_TRUE(create_topic(*store, *journal, k));
+    auto e = catalog.find("default", "orders");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->shards.size(), 3u);
+    EXPECT_EQ(create_topic(*store, *journal, k).error(), errc::already_exists);
+    catalog.stop();
+}
+
 TEST(TopicCatalog, FollowsChangesAndTellsTheListener) {
     auto store = make_memory_meta_store();
     auto journal = storage::make_memory_journal();

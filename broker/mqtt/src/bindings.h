@@ -74,6 +74,10 @@ public:
     /// The binding whose Kafka topic has partition shard `s`, or nullptr.
     std::shared_ptr<const bound_topic> by_shard(storage::shard_id s) const;
     std::shared_ptr<const binding_set> snapshot() const { return set_.load(); }
+    /// Whether tenant/name is a Kafka topic (in the topic catalog).
+    bool is_kafka_topic(std::string_view tenant, std::string_view name) const {
+        return catalog_.find(tenant, name) != nullptr;
+    }
 
 private:
     void apply(const meta::mutation& m);

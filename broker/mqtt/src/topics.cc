@@ -26,6 +26,9 @@ void broker_impl::note_topic(std::string_view topic) {
     }
     topic_count_.fetch_add(1, std::memory_order_relaxed);
     const auto [tenant, name] = split_scoped(topic);
+    // A Kafka topic of that name (made by a Kafka client or the admin API)
+    // is a topic already: its record, partitions and shards are not replaced.
+    if (bindings().is_kafka_topic(tenant, name)) return;
     meta::topic_record r;
     r.tenant = std::string(tenant);
     r.name = std::string(name);
@@ -33,6 +36,7 @@ void broker_impl::note_topic(std::string_view topic) {
     r.storage = "rocksdb";
     r.durability = std::string(storage::to_string(durability_for(topic)));
     r.created_ms = now_unix_ms();
+    r.mqtt = true;
     auto m = meta::put_mutation(r);
     if (!m) return;  // not UTF-8: the codec already refused such names
     meta.apply_async({std::move(*m)}, [](status s) {

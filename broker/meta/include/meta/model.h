@@ -62,6 +62,10 @@ struct topic_record {
     int64_t retention_ms = 0;         // 0: unlimited
     int64_t retention_bytes = 0;      // 0: unlimited
     int64_t created_ms = 0;
+    // Recorded by an MQTT publish (the MQTT topic space): its messages live
+    // in the shared "$mqtt/messages/<n>" shards, so it has no shards of its
+    // own and is not a Kafka topic (topic_catalog leaves it out).
+    bool mqtt = false;
 
     friend bool operator==(const topic_record&, const topic_record&) = default;
 };

@@ -3,7 +3,8 @@
 // shard at hand. Loaded from the meta store at start and kept current by a
 // watch on the topic records, so topics made by the admin API, robustctl or
 // any protocol appear at once. The Kafka server and the MQTT broker's topic
-// bindings each keep one.
+// bindings each keep one. Topics recorded by MQTT publishes (record.mqtt)
+// are not in it: they have no shards of their own.
 //
 // Threading: every method may be called from any thread (a shared_mutex
 // guards the map; entries are immutable and shared). The change listener
