@@ -516,9 +516,8 @@ def machine():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    mem_kb = proc_status_kb("self", "VmRSS") and 0
     with open("/proc/meminfo") as f:
-        mem_kb = int(f.readline().split()[1])
+        mem_kb = int(f.readline().split()[1])  # MemTotal
     distro = "Linux"
     if Path("/etc/os-release").exists():
         for line in Path("/etc/os-release").read_text().splitlines():

@@ -24,6 +24,7 @@
 #include <asio/write.hpp>
 
 #include "bench_clock.h"
+#include "bench_progress.h"
 #include "bench_report.h"
 #include "exit_code.h"
 #include "mqtt/codec/reason_codes.h"
@@ -465,46 +466,31 @@ totals sum(const std::vector<std::unique_ptr<worker>>& workers) {
     return t;
 }
 
-// The progress line on stderr, at most once a second.
+// The progress line: connections while connecting, else messages.
 class progress_line {
 public:
     progress_line(std::FILE* err, const std::vector<std::unique_ptr<worker>>& workers,
                   bench_mode mode)
-        : err_(err), workers_(workers), mode_(mode) {}
+        : printer_(err), workers_(workers), mode_(mode) {}
 
     void maybe_print(const char* phase) {
-        const auto now = clock::now();
-        if (now - last_ < std::chrono::seconds(1)) return;
-        const double dt = std::chrono::duration<double>(now - last_).count();
+        if (!printer_.due()) return;
         const totals t = sum(workers_);
-        const double elapsed = std::chrono::duration<double>(now - start_).count();
         if (mode_ == bench_mode::conn || std::string_view(phase) == "connecting") {
-            std::fprintf(err_,
-                         "[%6.1fs] %s: %" PRIu64 " connected (%.0f/s), %" PRIu64
-                         " failed, errors %" PRIu64 "\n",
-                         elapsed, phase, t.connected,
-                         static_cast<double>(t.connected - prev_.connected) / dt, t.failed,
-                         t.errors);
+            printer_.print(
+                phase,
+                {{"connected", t.connected, true}, {"failed", t.failed}, {"errors", t.errors}});
         } else {
-            std::fprintf(err_,
-                         "[%6.1fs] %s: sent %" PRIu64 " (%.0f/s), received %" PRIu64
-                         " (%.0f/s), errors %" PRIu64 "\n",
-                         elapsed, phase, t.sent, static_cast<double>(t.sent - prev_.sent) / dt,
-                         t.received, static_cast<double>(t.received - prev_.received) / dt,
-                         t.errors);
+            printer_.print(
+                phase,
+                {{"sent", t.sent, true}, {"received", t.received, true}, {"errors", t.errors}});
         }
-        std::fflush(err_);
-        prev_ = t;
-        last_ = now;
     }
 
 private:
-    std::FILE* err_;
+    progress_printer printer_;
     const std::vector<std::unique_ptr<worker>>& workers_;
     bench_mode mode_;
-    clock::time_point start_ = clock::now();
-    clock::time_point last_ = clock::now();
-    totals prev_;
 };
 
 const char* mode_name(bench_mode m) {

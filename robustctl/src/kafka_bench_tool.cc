@@ -24,6 +24,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "bench_clock.h"
+#include "bench_progress.h"
 #include "bench_report.h"
 #include "exit_code.h"
 #include "kafka/codec/error_code.h"
@@ -772,51 +773,34 @@ totals sum(const std::vector<std::unique_ptr<worker>>& workers) {
     return t;
 }
 
-// The progress line on stderr, at most once a second.
+// The progress line: records consumed, or records sent (and acknowledged).
 class progress_line {
 public:
     progress_line(std::FILE* err, const std::vector<std::unique_ptr<worker>>& workers,
                   const kafka_bench_options& o)
-        : err_(err),
+        : printer_(err),
           workers_(workers),
           consume_(o.mode == kafka_bench_mode::consume),
           acked_(o.acks != 0) {}
 
     void maybe_print(const char* phase) {
-        const auto now = clock::now();
-        if (now - last_ < std::chrono::seconds(1)) return;
-        const double dt = std::chrono::duration<double>(now - last_).count();
+        if (!printer_.due()) return;
         const totals t = sum(workers_);
-        const double elapsed = std::chrono::duration<double>(now - start_).count();
-        auto rate = [dt](uint64_t now_n, uint64_t prev) {
-            return static_cast<double>(now_n - prev) / dt;
-        };
         if (consume_) {
-            std::fprintf(err_, "[%6.1fs] %s: consumed %" PRIu64 " (%.0f/s), errors %" PRIu64 "\n",
-                         elapsed, phase, t.consumed, rate(t.consumed, prev_.consumed), t.errors);
+            printer_.print(phase, {{"consumed", t.consumed, true}, {"errors", t.errors}});
         } else if (!acked_) {
-            std::fprintf(err_, "[%6.1fs] %s: sent %" PRIu64 " (%.0f/s), errors %" PRIu64 "\n",
-                         elapsed, phase, t.sent, rate(t.sent, prev_.sent), t.errors);
+            printer_.print(phase, {{"sent", t.sent, true}, {"errors", t.errors}});
         } else {
-            std::fprintf(err_,
-                         "[%6.1fs] %s: sent %" PRIu64 " (%.0f/s), acked %" PRIu64
-                         " (%.0f/s), errors %" PRIu64 "\n",
-                         elapsed, phase, t.sent, rate(t.sent, prev_.sent), t.acked,
-                         rate(t.acked, prev_.acked), t.errors);
+            printer_.print(
+                phase, {{"sent", t.sent, true}, {"acked", t.acked, true}, {"errors", t.errors}});
         }
-        std::fflush(err_);
-        prev_ = t;
-        last_ = now;
     }
 
 private:
-    std::FILE* err_;
+    progress_printer printer_;
     const std::vector<std::unique_ptr<worker>>& workers_;
     bool consume_;
     bool acked_;  // produce with acks != 0: responses to count
-    clock::time_point start_ = clock::now();
-    clock::time_point last_ = clock::now();
-    totals prev_;
 };
 
 void tick(progress_line& progress, const char* phase) {

@@ -1,5 +1,5 @@
 // robustctl bench mqtt: option parsing and its usage errors, the latency
-// histogram's percentile math, the payload timestamp, topic patterns and
+// histogram's percentile math, the progress line, the payload timestamp, topic patterns and
 // the report's JSON shape. No sockets.
 
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 
 #include <random>
 
+#include "bench_progress.h"
 #include "bench_report.h"
 #include "invocation.h"
 #include "latency_histogram.h"
@@ -168,6 +169,27 @@ TEST(BenchOptions, SubscribersMayUseWildcards) {
 }
 
 // -- histogram ---------------------------------------------------------------------
+
+TEST(ProgressPrinter, PrintsTotalsAndRatesOnceASecond) {
+    using namespace std::chrono_literals;
+    char* text = nullptr;
+    size_t size = 0;
+    std::FILE* err = open_memstream(&text, &size);
+    ASSERT_NE(err, nullptr);
+    const auto t0 = progress_printer::clock::time_point{} + 100s;
+    progress_printer p(err, t0);
+    EXPECT_FALSE(p.due(t0 + 999ms));
+    EXPECT_TRUE(p.due(t0 + 1s));
+    p.print("connecting", {{"connected", 500, true}, {"failed", 2}}, t0 + 1s);
+    EXPECT_FALSE(p.due(t0 + 1500ms));
+    // A figure seen before gets the rate of its change; a new one counts from 0.
+    p.print("publishing", {{"connected", 700, true}, {"sent", 300, true}, {"errors", 1}}, t0 + 3s);
+    std::fclose(err);
+    EXPECT_EQ(std::string(text, size),
+              "[   1.0s] connecting: connected 500 (500/s), failed 2\n"
+              "[   3.0s] publishing: connected 700 (100/s), sent 300 (150/s), errors 1\n");
+    std::free(text);
+}
 
 TEST(LatencyHistogram, ExactBelow128AndContiguousBuckets) {
     for (uint64_t v = 0; v < 128; ++v) {

@@ -44,18 +44,6 @@ std::vector<size_t> parse_list(const char* s) {
     return out;
 }
 
-const char* name(durability d) {
-    switch (d) {
-        case durability::none:
-            return "none";
-        case durability::wal:
-            return "wal";
-        case durability::fsync:
-            return "fsync";
-    }
-    return "?";
-}
-
 struct run_result {
     uint64_t appends = 0;
     double seconds = 0;
@@ -156,17 +144,13 @@ int main(int argc, char** argv) {
             std::stringstream in(argv[i + 1]);
             std::string item;
             while (std::getline(in, item, ',')) {
-                if (item == "none") {
-                    durabilities.push_back(durability::none);
-                } else if (item == "wal") {
-                    durabilities.push_back(durability::wal);
-                } else if (item == "fsync") {
-                    durabilities.push_back(durability::fsync);
-                } else {
+                auto d = parse_durability(item);
+                if (!d) {
                     std::fprintf(stderr, "--durability: '%s' is not none, wal or fsync\n",
                                  item.c_str());
                     return 2;
                 }
+                durabilities.push_back(*d);
             }
         } else if (flag == "--dir") {
             dir = argv[i + 1];
@@ -210,11 +194,12 @@ int main(int argc, char** argv) {
                         "{\"durability\":\"%s\",\"size\":%zu,\"records\":%zu,"
                         "\"appenders\":%zu,\"appends_per_s\":%.1f,\"records_per_s\":%.1f,"
                         "\"mb_per_s\":%.3f,\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
-                        name(d), size, records, n, rate, rate * static_cast<double>(records), mb,
-                        r.p50_us, r.p99_us);
+                        to_string(d).data(), size, records, n, rate,
+                        rate * static_cast<double>(records), mb, r.p50_us, r.p99_us);
                 } else {
-                    std::printf("%-6s %6zu %7zu %9zu %12.0f %9.2f %10.0f %10.0f\n", name(d), size,
-                                records, n, rate, mb, r.p50_us, r.p99_us);
+                    std::printf("%-6s %6zu %7zu %9zu %12.0f %9.2f %10.0f %10.0f\n",
+                                to_string(d).data(), size, records, n, rate, mb, r.p50_us,
+                                r.p99_us);
                 }
                 std::fflush(stdout);
             }

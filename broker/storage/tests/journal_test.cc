@@ -749,6 +749,15 @@ TYPED_TEST(Journal, ABatchOfManyOffsetsIsOneStoredRecord) {
     EXPECT_EQ(spans(this->read_all(id, 99'999)), (span_list{{0, 100'000}}));
 }
 
+TEST(Durability, NamesRoundTripAndOthersAreRejected) {
+    for (auto d : {durability::none, durability::wal, durability::fsync}) {
+        EXPECT_EQ(parse_durability(to_string(d)), d);
+    }
+    EXPECT_EQ(parse_durability("WAL"), std::nullopt);
+    EXPECT_EQ(parse_durability(""), std::nullopt);
+    EXPECT_EQ(parse_durability("sync"), std::nullopt);
+}
+
 TEST(MemoryJournal, RingBoundCountsStoredRecords) {
     memory_journal_options o;
     o.max_records_per_shard = 3;

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,6 +63,14 @@ constexpr std::string_view to_string(durability d) noexcept {
             break;
     }
     return "wal";
+}
+
+/// The inverse of to_string(durability); nullopt for any other text.
+constexpr std::optional<durability> parse_durability(std::string_view name) noexcept {
+    for (auto d : {durability::none, durability::wal, durability::fsync}) {
+        if (to_string(d) == name) return d;
+    }
+    return std::nullopt;
 }
 
 struct record_header {
