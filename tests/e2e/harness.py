@@ -674,13 +674,18 @@ class Client:
         """Returns every message received before a marker that `sender` publishes now.
 
         Proves the path sender -> broker -> self is flowing, so a message that should
-        have arrived before the marker and did not was really not delivered."""
+        have arrived before the marker and did not was really not delivered.
+
+        The marker goes at QoS 2: paho hands a QoS 2 message to the application
+        only when PUBREL arrives, after a round trip, so a QoS 1 marker could
+        overtake a QoS 2 message sent before it. PUBRELs follow the PUBRECs'
+        order, so a QoS 2 marker comes after every earlier message."""
         topic = f"e2e-barrier/{self.client_id}"
         if not getattr(self, "_barrier_subscribed", False):
-            self.subscribe(topic, 1)
+            self.subscribe(topic, 2)
             self._barrier_subscribed = True
         token = uuid.uuid4().hex.encode()
-        sender.publish(topic, token, qos=1)
+        sender.publish(topic, token, qos=2)
         before = []
         deadline = time.monotonic() + timeout
         while True:

@@ -1,6 +1,7 @@
 #include "broker_impl.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <asio/post.hpp>
 #include <future>
 
@@ -72,6 +73,13 @@ status broker_impl::start() {
     // the persistent sessions' restored subscriptions.
     inflow_->start(*bindings_);
     if (auto s = open_listeners(); !s) return s;
+    // About once a second; more often only for a connect timeout of a few
+    // seconds or less, so that it is kept to within a quarter.
+    const auto sweep_every = std::chrono::milliseconds(
+        std::clamp<int64_t>(int64_t(opts.connect_timeout_ms) / 4, 10, 1000));
+    for (auto& w : workers_) {
+        asio::post(w->ctx(), [w = w.get(), sweep_every] { w->start_sweeps(sweep_every); });
+    }
     if (opts.sys_interval_s > 0) schedule_sys();
     started_ = true;
     return {};
@@ -196,6 +204,9 @@ void broker_impl::stop() {
     for (auto& l : listeners_) l->stop();
     if (sys_timer_) {
         asio::post(workers_[0]->ctx(), [this] { sys_timer_->cancel(); });
+    }
+    for (auto& w : workers_) {
+        asio::post(w->ctx(), [w = w.get()] { w->stop_sweeps(); });
     }
     // Every worker disconnects its clients (MQTT 5: 0x8B server shutting
     // down) and reports back; sessions stay for the next start.

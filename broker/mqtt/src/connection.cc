@@ -30,25 +30,52 @@ uint8_t reason_for(const std::error_code& ec) {
 }  // namespace
 
 connection::connection(worker& w, std::unique_ptr<net::transport> t)
-    : worker_(w), transport_(std::move(t)), timer_(w.ctx()) {
+    : worker_(w), transport_(std::move(t)) {
     peer_ = transport_->remote_endpoint();
     limits_.max_packet_size = w.broker().opts.max_packet_size;
-    in_.resize(initial_read_buffer);
 }
 
 connection::~connection() = default;
 
 void connection::start() {
-    last_activity_ms_ = now_unix_ms();
     // Until CONNECT arrives the connect timeout applies [MQTT-3.1.4]: a
-    // socket that never speaks MQTT is not kept.
-    timer_.expires_after(std::chrono::milliseconds(worker_.broker().opts.connect_timeout_ms));
-    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-        if (ec || self->state_ != state::awaiting_connect) return;
-        spdlog::info("mqtt: {} sent no CONNECT in time, closing", self->peer_);
-        self->close("connect timeout");
-    });
+    // socket that never speaks MQTT is not kept (checked by sweep()).
+    connected_at_ms_ = last_activity_ms_ = now_unix_ms();
     read_more();
+}
+
+bool connection::sweep(int64_t now_ms) {
+    // An idle plain-TCP connection waits for readiness with no buffer, so
+    // the buffer can go; the next read makes a small one again.
+    if (in_len_ == 0 && !in_.empty() && transport_->can_wait_readable()) {
+        std::vector<std::byte>().swap(in_);
+    }
+    return expiry_reason(now_ms) != nullptr;
+}
+
+const char* connection::expiry_reason(int64_t now_ms) const {
+    if (state_ == state::awaiting_connect &&
+        now_ms - connected_at_ms_ >= int64_t(worker_.broker().opts.connect_timeout_ms)) {
+        return "connect timeout";
+    }
+    // [MQTT-3.1.2-22]: close after 1.5 x keep alive without a packet.
+    if (state_ == state::connected && keep_alive_s_ != 0 &&
+        now_ms - last_activity_ms_ >= int64_t(keep_alive_s_) * 1500) {
+        return "keep alive timeout";
+    }
+    return nullptr;
+}
+
+void connection::expire() {
+    const char* why = expiry_reason(now_unix_ms());
+    if (!why) return;
+    if (state_ == state::awaiting_connect) {
+        spdlog::info("mqtt: {} sent no CONNECT in time, closing", peer_);
+        close(why);
+        return;
+    }
+    spdlog::info("mqtt: {} ({}) keep alive expired", peer_, client_id_);
+    disconnect(codec::reason::keep_alive_timeout, why);
 }
 
 void connection::read_more() {
@@ -68,11 +95,44 @@ void connection::read_more() {
         });
         return;
     }
-    if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     reading_ = true;
+    if (in_len_ == 0 && transport_->can_wait_readable()) {
+        // No partial packet: wait for readiness without holding a buffer.
+        // The wait is edge-triggered, so it only follows a read that found
+        // the socket empty; until then, read at once.
+        if (drained_) {
+            transport_->async_wait_readable(
+                [self = shared_from_this()](std::error_code ec, size_t) {
+                    self->drained_ = false;
+                    self->read_available(ec);
+                });
+        } else {
+            asio::post(worker_.ctx(),
+                       [self = shared_from_this()] { self->read_available(std::error_code{}); });
+        }
+        return;
+    }
+    if (in_.empty()) in_.resize(initial_read_buffer);
+    if (in_len_ == in_.size()) in_.resize(in_.size() * 2);
     transport_->async_read_some(
         asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
         [self = shared_from_this()](std::error_code ec, size_t n) { self->on_read(ec, n); });
+}
+
+void connection::read_available(std::error_code ec) {
+    size_t n = 0;
+    if (!ec && state_ != state::closed) {
+        if (in_.empty()) in_.resize(initial_read_buffer);
+        n = transport_->read_available(asio::buffer(in_.data() + in_len_, in_.size() - in_len_),
+                                       ec);
+        if (ec == asio::error::would_block) {
+            reading_ = false;
+            drained_ = true;
+            read_more();
+            return;
+        }
+    }
+    on_read(ec, n);
 }
 
 void connection::on_read(std::error_code ec, size_t n) {
@@ -370,30 +430,9 @@ void connection::close(std::string_view why) {
     if (state_ == state::closed) return;
     spdlog::debug("mqtt: closed {} ({}): {}", peer_, client_id_, why);
     state_ = state::closed;
-    timer_.cancel();
     if (pause_timer_) pause_timer_->cancel();
     transport_->close();
     on_closed();
-}
-
-void connection::arm_keep_alive() {
-    if (keep_alive_s_ == 0) {
-        timer_.cancel();
-        return;
-    }
-    // Checked against the last activity rather than re-armed per packet.
-    const int64_t limit_ms = int64_t(keep_alive_s_) * 1500;
-    const int64_t due = last_activity_ms_ + limit_ms - now_unix_ms();
-    timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(due, 1)));
-    timer_.async_wait([self = shared_from_this(), limit_ms](std::error_code ec) {
-        if (ec || self->state_ != state::connected) return;
-        if (now_unix_ms() - self->last_activity_ms_ >= limit_ms) {  // [MQTT-3.1.2-22]
-            spdlog::info("mqtt: {} ({}) keep alive expired", self->peer_, self->client_id_);
-            self->disconnect(codec::reason::keep_alive_timeout, "keep alive timeout");
-            return;
-        }
-        self->arm_keep_alive();
-    });
 }
 
 }  // namespace robust::mqtt

@@ -35,6 +35,12 @@ public:
     ~connection();
 
     void start();
+    /// The worker's periodic check (worker::sweep, about once a second):
+    /// gives an idle plain-TCP connection's read buffer back, and tells
+    /// whether the connect timeout (before CONNECT) or the keep alive
+    /// (after it) has run out; expire() then closes the connection.
+    bool sweep(int64_t now_ms);
+    void expire();
     /// Server-initiated disconnect: DISCONNECT with `reason` to MQTT 5
     /// clients (after CONNACK only), then close once it is written.
     void disconnect(uint8_t reason, std::string_view why);
@@ -70,14 +76,17 @@ private:
     enum class state { awaiting_connect, connecting, connected, closing, closed };
 
     void read_more();
+    /// Readiness-based reading (plain TCP): reads what is there into in_.
+    void read_available(std::error_code ec);
     void on_read(std::error_code ec, size_t n);
+    /// "connect timeout" or "keep alive timeout" once either has run out.
+    const char* expiry_reason(int64_t now_ms) const;
     /// Decodes and handles every whole packet in the buffer.
     void process_input();
     void process_buffered();
     void handle(codec::packet&& p);
     void flush();
     void on_written(std::error_code ec, size_t n);
-    void arm_keep_alive();
     void on_closed();
     /// Detaches the session; publishes or schedules the will; ends or keeps
     /// the session by its expiry interval.
@@ -111,10 +120,12 @@ private:
     codec::protocol_version version_ = codec::protocol_version::v5;
     codec::decode_limits limits_;
 
-    // Input.
+    // Input. A plain-TCP connection with no partial packet holds no buffer
+    // while it waits (read_more, sweep).
     std::vector<std::byte> in_;
     size_t in_len_ = 0;
     bool reading_ = false;
+    bool drained_ = false;           // the last read found the socket empty
     bool processing_input_ = false;  // process_input() is on the stack
     // Reading paused by back-pressure (read_more); made on first use, so an
     // idle connection does not pay for it.
@@ -127,15 +138,15 @@ private:
     bool write_in_flight_ = false;
     bool close_after_write_ = false;
 
-    // Keep alive [MQTT-3.1.2-22]: close after 1.5 x keep alive of silence.
-    asio::steady_timer timer_;
+    // Keep alive [MQTT-3.1.2-22]: close after 1.5 x keep alive of silence
+    // (checked by sweep()).
     uint16_t keep_alive_s_ = 0;
     int64_t last_activity_ms_ = 0;
 
     // Who the client is (auth/), and its cached ACL answers.
     auth::identity identity_;
     auth::decision_cache acl_;
-    int64_t connected_at_ms_ = 0;
+    int64_t connected_at_ms_ = 0;  // accept time until CONNECT completes
 
     // Session.
     std::string client_id_;

@@ -222,8 +222,6 @@ void connection::on_authenticated(auth::authentication a) {
                      client_id_, will_->topic);
         will_.reset();
     }
-    timer_.cancel();
-
     auto existing = b.find_session(identity_.tenant, client_id_);
     if (!existing) {
         finish_connect(nullptr);
@@ -300,7 +298,6 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     b.stats.clients_connected.fetch_add(1, std::memory_order_relaxed);
     spdlog::debug("mqtt: {} connected as {} (v{}, session {}, keep alive {} s)", peer_, client_id_,
                   int(version_), present ? "resumed" : "new", keep_alive_s_);
-    arm_keep_alive();
     sess.attach(*this, present);
     // Packets the client sent right behind CONNECT waited in the buffer
     // while the session was handed over: clients need not wait for CONNACK

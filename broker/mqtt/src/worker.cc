@@ -7,6 +7,7 @@
 
 #include "base/clock.h"
 #include "broker_impl.h"
+#include "connection.h"
 #include "message_record.h"
 #include "tenant_scope.h"
 
@@ -311,6 +312,35 @@ void worker::flush_outboxes() {
         });
         outbox_[t] = {};
     }
+}
+
+void worker::start_sweeps(std::chrono::milliseconds every) {
+    sweep_every_ = every;
+    sweep_timer_ = std::make_unique<asio::steady_timer>(ctx_);
+    schedule_sweep();
+}
+
+void worker::stop_sweeps() {
+    sweep_timer_.reset();  // a pending wait completes with operation_aborted
+}
+
+void worker::schedule_sweep() {
+    sweep_timer_->expires_after(sweep_every_);
+    sweep_timer_->async_wait([this](std::error_code ec) {
+        if (ec || !sweep_timer_) return;
+        sweep();
+        schedule_sweep();
+    });
+}
+
+void worker::sweep() {
+    const int64_t now = now_unix_ms();
+    // Closing erases from `connections`: collect first, close after.
+    for (const auto& c : connections) {
+        if (c->sweep(now)) expired_.push_back(c);
+    }
+    for (auto& c : expired_) c->expire();
+    expired_.clear();
 }
 
 void worker::deliver(std::vector<delivery> batch) {

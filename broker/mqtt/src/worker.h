@@ -10,7 +10,9 @@
 
 #include <array>
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -117,6 +119,14 @@ public:
     int64_t backlog() const { return backlog_.load(std::memory_order_relaxed); }
     static constexpr int64_t backlog_high_water = 20'000;
 
+    // --- connection liveness -----------------------------------------------
+    /// Every `every`, checks this thread's connections (connection::sweep):
+    /// connect timeouts, keep alives, idle read buffers. One timer per
+    /// thread instead of one per connection: an idle connection then costs
+    /// no timer. Call on this thread; stop_sweeps() before the stop.
+    void start_sweeps(std::chrono::milliseconds every);
+    void stop_sweeps();
+
     // --- sessions and routes ---------------------------------------------
     std::unordered_map<uint64_t, std::unique_ptr<session>> sessions;
     std::unordered_set<std::shared_ptr<connection>> connections;
@@ -125,6 +135,8 @@ public:
 
 private:
     void queue_delivery(delivery d);
+    void schedule_sweep();
+    void sweep();
 
     broker_impl& broker_;
     const uint32_t index_;
@@ -132,6 +144,9 @@ private:
     std::vector<std::vector<delivery>> outbox_;  // per target thread
     bool flush_posted_ = false;
     std::atomic<int64_t> backlog_{0};
+    std::unique_ptr<asio::steady_timer> sweep_timer_;
+    std::chrono::milliseconds sweep_every_{1000};
+    std::vector<std::shared_ptr<connection>> expired_;  // sweep()'s scratch
 
     // Scratch space reused by prepare(): no allocation per match.
     struct match {

@@ -19,7 +19,10 @@ tcp_transport::tcp_transport(asio::ip::tcp::socket socket, asio::io_context& ctx
       slot_(std::move(slot)),
       ctx_(ctx),
       socket_(std::move(socket)),
-      remote_(std::move(remote)) {}
+      remote_(std::move(remote)) {
+    std::error_code ignored;  // a failure shows as an error of the first read
+    socket_.non_blocking(true, ignored);
+}
 
 tcp_transport::~tcp_transport() {
     close();
@@ -29,6 +32,17 @@ void tcp_transport::async_read_some(asio::mutable_buffer buf, io_handler cb) {
     // The handler owns nothing of ours, so it may safely run after this
     // object is gone (it then sees operation_aborted).
     socket_.async_read_some(buf, std::move(cb));
+}
+
+void tcp_transport::async_wait_readable(io_handler cb) {
+    socket_.async_wait(asio::socket_base::wait_read,
+                       [cb = std::move(cb)](std::error_code ec) { cb(ec, 0); });
+}
+
+size_t tcp_transport::read_available(asio::mutable_buffer buf, std::error_code& ec) {
+    // The socket is non-blocking (set once in the constructor), so this
+    // returns would_block instead of waiting.
+    return socket_.read_some(buf, ec);
 }
 
 void tcp_transport::async_write(std::vector<asio::const_buffer> bufs, io_handler cb) {

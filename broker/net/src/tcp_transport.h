@@ -22,6 +22,9 @@ public:
     ~tcp_transport() override;
 
     void async_read_some(asio::mutable_buffer buf, io_handler cb) override;
+    bool can_wait_readable() const override { return true; }
+    void async_wait_readable(io_handler cb) override;
+    size_t read_available(asio::mutable_buffer buf, std::error_code& ec) override;
     void async_write(std::vector<asio::const_buffer> bufs, io_handler cb) override;
     void close() override;
     std::string remote_endpoint() const override { return remote_; }

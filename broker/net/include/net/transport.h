@@ -20,7 +20,9 @@
 // and a write may overlap).
 
 #include <asio/buffer.hpp>
+#include <asio/error.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 
 #include <cstddef>
 #include <functional>
@@ -48,6 +50,28 @@ public:
     /// Reads at least one byte into `buf` (or fails). `buf` must stay valid
     /// until `cb` runs.
     virtual void async_read_some(asio::mutable_buffer buf, io_handler cb) = 0;
+
+    /// Readiness-based reading, so that an idle connection needs no read
+    /// buffer. Only a transport whose can_wait_readable() is true
+    /// implements these two (plain TCP); TLS and WebSocket transports hold
+    /// decrypted or unframed bytes of their own, so their users call
+    /// async_read_some.
+    virtual bool can_wait_readable() const { return false; }
+    /// Calls `cb` (error, 0) once bytes may be read, or the peer closed.
+    /// Edge-triggered: it waits for bytes that arrive after the last
+    /// read_available() that returned asio::error::would_block, so call
+    /// it only after such a read.
+    virtual void async_wait_readable(io_handler cb) {
+        asio::post(context(),
+                   [cb = std::move(cb)] { cb(asio::error::operation_not_supported, 0); });
+    }
+    /// Reads what has arrived into `buf` without waiting: the byte count,
+    /// or 0 with `ec` set (asio::error::would_block when nothing is there,
+    /// asio::error::eof when the peer ended the stream).
+    virtual size_t read_available(asio::mutable_buffer /*buf*/, std::error_code& ec) {
+        ec = asio::error::operation_not_supported;
+        return 0;
+    }
 
     /// Writes all of `bufs`, in order, then calls `cb` with the total byte
     /// count (payload bytes: framing is not counted). The caller keeps the
