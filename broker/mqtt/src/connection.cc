@@ -20,6 +20,8 @@ namespace {
 // publisher still reads many packets per system call.
 constexpr size_t initial_read_buffer = 512;
 constexpr size_t busy_read_buffer = 64 * 1024;
+// Write buffers up to this size are freed after each write (see on_written).
+constexpr size_t small_write_buffer = 512;
 
 // MQTT 5 reason code for a decode failure (5.0 section 4.13).
 uint8_t reason_for(const std::error_code& ec) {
@@ -49,6 +51,10 @@ bool connection::sweep(int64_t now_ms) {
     // the buffer can go; the next read makes a small one again.
     if (in_len_ == 0 && !in_.empty() && transport_->can_wait_readable()) {
         std::vector<std::byte>().swap(in_);
+    }
+    if (!write_in_flight_ && out_.empty()) {
+        std::string().swap(out_);
+        std::string().swap(writing_);
     }
     return expiry_reason(now_ms) != nullptr;
 }
@@ -101,6 +107,11 @@ void connection::read_more() {
         // The wait is edge-triggered, so it only follows a read that found
         // the socket empty; until then, read at once.
         if (drained_) {
+            // Idle now: a small buffer goes back at once, so the next
+            // connection's read reuses it (RSS stays low however many
+            // connections sit idle); a busy publisher's grown one stays
+            // until the sweep finds it idle.
+            if (in_.size() <= initial_read_buffer) std::vector<std::byte>().swap(in_);
             transport_->async_wait_readable(
                 [self = shared_from_this()](std::error_code ec, size_t) {
                     self->drained_ = false;
@@ -361,7 +372,13 @@ void connection::flush() {
 
 void connection::on_written(std::error_code ec, size_t n) {
     write_in_flight_ = false;
-    writing_.clear();
+    // A small buffer goes back at once (an idle client keeps none); a busy
+    // subscriber's large one is reused until the sweep finds it idle.
+    if (writing_.capacity() <= small_write_buffer) {
+        std::string().swap(writing_);
+    } else {
+        writing_.clear();
+    }
     if (state_ == state::closed) return;
     if (ec) {
         close(ec.message());

@@ -36,7 +36,8 @@ public:
 
     void start();
     /// The worker's periodic check (worker::sweep, about once a second):
-    /// gives an idle plain-TCP connection's read buffer back, and tells
+    /// gives idle buffers back (write buffers; on plain TCP the read
+    /// buffer too), and tells
     /// whether the connect timeout (before CONNECT) or the keep alive
     /// (after it) has run out; expire() then closes the connection.
     bool sweep(int64_t now_ms);

@@ -9,8 +9,15 @@ namespace robust::net::detail {
 std::string format_endpoint(const asio::ip::tcp::endpoint& ep) {
     const auto addr = ep.address();
     const std::string port = std::to_string(ep.port());
-    if (addr.is_v6()) return "[" + addr.to_string() + "]:" + port;
-    return addr.to_string() + ":" + port;
+    // Appended piece by piece: GCC 12's -Wrestrict misfires on
+    // "[" + std::string&& at -O3 (GCC bug 105651).
+    std::string out;
+    if (addr.is_v6()) out += '[';
+    out += addr.to_string();
+    if (addr.is_v6()) out += ']';
+    out += ':';
+    out += port;
+    return out;
 }
 
 tcp_transport::tcp_transport(asio::ip::tcp::socket socket, asio::io_context& ctx,
@@ -47,6 +54,14 @@ size_t tcp_transport::read_available(asio::mutable_buffer buf, std::error_code& 
 
 void tcp_transport::async_write(std::vector<asio::const_buffer> bufs, io_handler cb) {
     // asio keeps its own copy of the buffer list; only the bytes must live on.
+    if (bufs.size() == 1) {
+        // The common case, and a much smaller operation: a buffer list is
+        // copied into an operation of 64 entries (about 1 kB), and asio's
+        // per-thread recycling then hands such blocks to later small
+        // operations, such as an idle connection's pending wait.
+        asio::async_write(socket_, bufs.front(), std::move(cb));
+        return;
+    }
     asio::async_write(socket_, std::move(bufs), std::move(cb));
 }
 
