@@ -80,7 +80,7 @@ void connection::expire() {
         close(why);
         return;
     }
-    spdlog::info("mqtt: {} ({}) keep alive expired", peer_, client_id_);
+    spdlog::info("mqtt: {} ({}) keep alive expired", peer_, identity_.client_id);
     disconnect(codec::reason::keep_alive_timeout, why);
 }
 
@@ -228,8 +228,8 @@ void connection::process_buffered() {
 }
 
 void connection::protocol_violation(const codec::decode_error& e) {
-    spdlog::warn("mqtt: closing {} ({}): {}: {}", peer_, client_id_.empty() ? "-" : client_id_,
-                 e.code.message(), e.rule);
+    spdlog::warn("mqtt: closing {} ({}): {}: {}", peer_,
+                 identity_.client_id.empty() ? "-" : identity_.client_id, e.code.message(), e.rule);
     if (state_ == state::awaiting_connect && e.code == errc::unsupported) {
         // Unknown protocol level: CONNACK 0x84 / return code 1 [MQTT-3.1.2-2].
         refuse_connect(codec::reason::unsupported_protocol_version, "unsupported protocol version");
@@ -313,13 +313,14 @@ bool connection::send_publish(codec::publish& p) {
         // Topic alias server -> client [MQTT-3.3.2-...]: a new alias while
         // the client's maximum allows, then the alias alone.
         if (client_topic_alias_max_ > 0) {
-            auto it = alias_out_.find(p.topic);
-            if (it != alias_out_.end()) {
+            auto& alias_out = aliases().out;
+            auto it = alias_out.find(p.topic);
+            if (it != alias_out.end()) {
                 p.props.topic_alias = it->second;
                 p.topic.clear();
-            } else if (alias_out_.size() < client_topic_alias_max_) {
-                const auto alias = static_cast<uint16_t>(alias_out_.size() + 1);
-                alias_out_.emplace(p.topic, alias);
+            } else if (alias_out.size() < client_topic_alias_max_) {
+                const auto alias = static_cast<uint16_t>(alias_out.size() + 1);
+                alias_out.emplace(p.topic, alias);
                 p.props.topic_alias = alias;
             }
         }
@@ -327,7 +328,7 @@ bool connection::send_publish(codec::publish& p) {
             codec::encoded_size(p, version_) > client_max_packet_size_) {
             // Too large for this client [MQTT-3.1.2-25]; if an alias was
             // just created the client never learns it, so forget it.
-            if (!p.topic.empty() && p.props.topic_alias) alias_out_.erase(p.topic);
+            if (!p.topic.empty() && p.props.topic_alias) aliases().out.erase(p.topic);
             return false;
         }
     }
@@ -356,7 +357,7 @@ void connection::flush() {
     const size_t hard_limit = o.send_queue_bytes * 4 + size_t(o.max_inflight) * o.max_packet_size;
     if (out_.size() > hard_limit && state_ != state::closing) {
         spdlog::warn("mqtt: {} ({}) does not read its messages ({} bytes unsent), closing", peer_,
-                     client_id_, out_.size());
+                     identity_.client_id, out_.size());
         close("send queue limit");
         return;
     }
@@ -404,7 +405,7 @@ void connection::disconnect(uint8_t reason, std::string_view why) {
         worker_.counters.packet_out(codec::packet_type::disconnect);
         codec::encode(codec::packet(std::move(d)), version_, out_);
     }
-    spdlog::debug("mqtt: disconnecting {} ({}): {}", peer_, client_id_, why);
+    spdlog::debug("mqtt: disconnecting {} ({}): {}", peer_, identity_.client_id, why);
     // A server-initiated disconnect is abnormal for the will, except the
     // shutdown of the server itself (0x8B), which keeps the session intact.
     state_ = state::closing;
@@ -427,7 +428,7 @@ void connection::kick(bool end_session) {
 client_info connection::info() const {
     client_info i;
     i.tenant = identity_.tenant;
-    i.client_id = client_id_;
+    i.client_id = identity_.client_id;
     i.username = identity_.username;
     i.peer = peer_;
     i.listener = "mqtt-" + std::string(transport_->kind());
@@ -445,7 +446,7 @@ client_info connection::info() const {
 
 void connection::close(std::string_view why) {
     if (state_ == state::closed) return;
-    spdlog::debug("mqtt: closed {} ({}): {}", peer_, client_id_, why);
+    spdlog::debug("mqtt: closed {} ({}): {}", peer_, identity_.client_id, why);
     state_ = state::closed;
     if (pause_timer_) pause_timer_->cancel();
     transport_->close();

@@ -144,13 +144,13 @@ private:
     uint16_t keep_alive_s_ = 0;
     int64_t last_activity_ms_ = 0;
 
-    // Who the client is (auth/), and its cached ACL answers.
+    // Who the client is (auth/; the client id from CONNECT on), and its
+    // cached ACL answers.
     auth::identity identity_;
     auth::decision_cache acl_;
     int64_t connected_at_ms_ = 0;  // accept time until CONNECT completes
 
     // Session.
-    std::string client_id_;
     session* session_ = nullptr;
     std::unique_ptr<codec::will_message> will_;  // 500+ bytes: only when there is one
     bool will_suppressed_ = false;               // normal DISCONNECT received
@@ -166,8 +166,16 @@ private:
     uint32_t client_max_packet_size_ = 0;  // 0: no limit
     uint16_t client_topic_alias_max_ = 0;
     bool request_problem_information_ = true;
-    std::unordered_map<std::string, uint16_t> alias_out_;  // topic -> alias we assigned
-    std::unordered_map<uint16_t, std::string> alias_in_;   // alias -> topic the client set
+    // Topic aliases, made on first use: most clients use none.
+    struct topic_aliases {
+        std::unordered_map<std::string, uint16_t> out;  // topic -> alias we assigned
+        std::unordered_map<uint16_t, std::string> in;   // alias -> topic the client set
+    };
+    topic_aliases& aliases() {
+        if (!aliases_) aliases_ = std::make_unique<topic_aliases>();
+        return *aliases_;
+    }
+    std::unique_ptr<topic_aliases> aliases_;
 
     // Inbound publishes in arrival order: QoS 1/2 ones wait for the journal,
     // and later ones (any QoS) wait behind them so subscribers see the

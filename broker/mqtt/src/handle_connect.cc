@@ -48,7 +48,7 @@ std::string generate_client_id(uint64_t session_id) {
 }  // namespace
 
 void connection::refuse_connect(uint8_t reason_v5, std::string_view why) {
-    spdlog::info("mqtt: refused CONNECT from {} ({}): {}", peer_, client_id_, why);
+    spdlog::info("mqtt: refused CONNECT from {} ({}): {}", peer_, identity_.client_id, why);
     worker_.broker().stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
     codec::connack ack;
     if (version_ == codec::protocol_version::v5) {
@@ -88,7 +88,7 @@ void connection::handle_connect(codec::connect& c) {
     broker_impl& b = worker_.broker();
     const auto& o = b.opts;
     version_ = c.version;
-    client_id_ = c.client_id;
+    identity_.client_id = c.client_id;
     const bool v5 = version_ == codec::protocol_version::v5;
     if (v5) {
         const auto& p = c.props;
@@ -165,12 +165,12 @@ void connection::handle_connect(codec::connect& c) {
     clean_start_ = c.clean_start;
 
     state_ = state::connecting;
-    if (assigned_client_id_) client_id_ = generate_client_id(b.new_session_id());
+    if (assigned_client_id_) identity_.client_id = generate_client_id(b.new_session_id());
 
     auth::credentials creds;
     creds.username = std::move(c.username);
     creds.password = std::move(c.password);
-    creds.client_id = client_id_;
+    creds.client_id = identity_.client_id;
     creds.peer_ip = peer_ip(peer_);
     if (v5) {
         for (const auto& up : c.props.user_properties) {
@@ -213,16 +213,18 @@ void connection::on_authenticated(auth::authentication a) {
         refuse_connect(codec::reason::not_authorized, a.reason);
         return;
     }
+    // The client id was set when CONNECT arrived (it may be assigned).
+    std::string client_id = std::move(identity_.client_id);
     identity_ = std::move(*a.who);
-    identity_.client_id = client_id_;
+    identity_.client_id = std::move(client_id);
     if (will_ &&
         !acl_.authorize(b.auth, identity_, auth::access::publish, will_->topic, will_->retain)) {
         // As a denied PUBLISH is dropped, so is a will the client may not send.
         spdlog::info("mqtt: {} ({}) may not publish its will to '{}': will dropped", peer_,
-                     client_id_, will_->topic);
+                     identity_.client_id, will_->topic);
         will_.reset();
     }
-    auto existing = b.find_session(identity_.tenant, client_id_);
+    auto existing = b.find_session(identity_.tenant, identity_.client_id);
     if (!existing) {
         finish_connect(nullptr);
         return;
@@ -240,7 +242,7 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     std::unique_ptr<session> s = std::move(resumed);
     if (!s) {
         auto anchor = std::make_shared<session_anchor>(b.new_session_id(), identity_.tenant,
-                                                       client_id_, worker_.index());
+                                                       identity_.client_id, worker_.index());
         s = std::make_unique<session>(worker_, std::move(anchor));
         b.stats.sessions.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -274,7 +276,7 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     ack.session_present = present && !clean_start_;
     if (version_ == codec::protocol_version::v5) {
         auto& p = ack.props;
-        if (assigned_client_id_) p.assigned_client_identifier = client_id_;
+        if (assigned_client_id_) p.assigned_client_identifier = identity_.client_id;
         // Capabilities are stated explicitly, not left to the defaults, so
         // clients and operators see them on the wire (5.0 section 3.2.2.3).
         p.receive_maximum = o.receive_maximum;
@@ -296,8 +298,8 @@ void connection::finish_connect(std::unique_ptr<session> resumed) {
     session_ = &sess;
     anchor.online.store(true);
     b.stats.clients_connected.fetch_add(1, std::memory_order_relaxed);
-    spdlog::debug("mqtt: {} connected as {} (v{}, session {}, keep alive {} s)", peer_, client_id_,
-                  int(version_), present ? "resumed" : "new", keep_alive_s_);
+    spdlog::debug("mqtt: {} connected as {} (v{}, session {}, keep alive {} s)", peer_,
+                  identity_.client_id, int(version_), present ? "resumed" : "new", keep_alive_s_);
     sess.attach(*this, present);
     // Packets the client sent right behind CONNECT waited in the buffer
     // while the session was handed over: clients need not wait for CONNACK

@@ -27,11 +27,12 @@ void connection::handle_publish(codec::publish& p) {
             disconnect(codec::reason::topic_alias_invalid, "topic alias out of range");
             return;
         }
+        auto& alias_in = aliases().in;
         if (!p.topic.empty()) {
-            alias_in_[alias] = p.topic;
+            alias_in[alias] = p.topic;
         } else {
-            auto it = alias_in_.find(alias);
-            if (it == alias_in_.end()) {
+            auto it = alias_in.find(alias);
+            if (it == alias_in.end()) {
                 disconnect(codec::reason::protocol_error, "unknown topic alias");
                 return;
             }
@@ -86,7 +87,8 @@ void connection::handle_publish(codec::publish& p) {
         // Denied: dropped. QoS 1/2 are still acknowledged in order, with
         // 0x87 for MQTT 5; 3.x has no negative ack, so it is a plain one.
         b.stats.drop(metrics::drop_reason::acl_denied);
-        spdlog::debug("mqtt: {} ({}) may not publish to '{}': dropped", peer_, client_id_, p.topic);
+        spdlog::debug("mqtt: {} ({}) may not publish to '{}': dropped", peer_, identity_.client_id,
+                      p.topic);
         if (p.qos == qos_level::at_most_once) return;
         auto pub = std::make_shared<prepared_publish>();
         pub->ready = true;

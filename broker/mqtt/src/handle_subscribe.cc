@@ -81,7 +81,8 @@ void connection::handle_subscribe(codec::subscribe& sub) {
             continue;
         }
         if (!acl_.authorize(b.auth, identity_, auth::access::subscribe, s.filter, false)) {
-            spdlog::debug("mqtt: {} ({}) may not subscribe to '{}'", peer_, client_id_, s.filter);
+            spdlog::debug("mqtt: {} ({}) may not subscribe to '{}'", peer_, identity_.client_id,
+                          s.filter);
             codes.push_back(v5 ? codec::reason::not_authorized : 0x80);
             continue;
         }
