@@ -15,12 +15,25 @@ import grafana_check  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def registry():
+def exposition():
+    """What the real registry prints, every family with series (metrics_dump)."""
     dump = os.environ.get("METRICS_DUMP")
     if not dump:
         pytest.fail("METRICS_DUMP=/path/to/metrics_dump is not set (ctest sets it; "
                     "build target metrics_dump)")
-    return grafana_check.registry_from_dump(dump)
+    return grafana_check.read_dump(dump)
+
+
+@pytest.fixture(scope="session")
+def registry(exposition):
+    """{sample name: family} of the real registry."""
+    return grafana_check.registry_sample_names(exposition)
+
+
+@pytest.fixture(scope="session")
+def labels(exposition):
+    """{sample name: label names} of the real registry."""
+    return grafana_check.registry_labels(exposition)
 
 
 @pytest.fixture

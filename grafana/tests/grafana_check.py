@@ -36,6 +36,16 @@ FOREIGN_METRICS = {
     "node_filesystem_size_bytes": "node_exporter (Debian prometheus-node-exporter)",
 }
 
+# Labels of the foreign metrics (beyond the target labels).
+FOREIGN_LABELS = {
+    "up": set(),
+    "node_filesystem_avail_bytes": {"device", "fstype", "mountpoint"},
+    "node_filesystem_size_bytes": {"device", "fstype", "mountpoint"},
+}
+
+# Labels Prometheus adds to every series it scrapes (grafana/prometheus*.yml).
+TARGET_LABELS = {"job", "instance"}
+
 # Grafana's built-in variables and what the tests put in their place.
 BUILTIN_VARIABLES = {
     "__rate_interval": "1m", "__interval": "1m", "__range": "1h", "__range_s": "3600",
@@ -134,13 +144,29 @@ def registry_sample_names(exposition: str) -> dict[str, str]:
     return out
 
 
-def registry_from_dump(metrics_dump: str) -> dict[str, str]:
+def registry_labels(exposition: str) -> dict[str, set[str]]:
+    """{sample name: label names} over the sample lines of an exposition (a
+    histogram's _bucket has `le`). A family without series has no entry."""
+    out: dict[str, set[str]] = {}
+    for line in exposition.splitlines():
+        m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? \S+$", line)
+        if m:
+            out.setdefault(m.group(1), set()).update(
+                re.findall(r'(\w+)="', _STRING.sub('""', m.group(2) or "")))
+    return out
+
+
+def read_dump(metrics_dump: str) -> str:
+    """The exposition metrics_dump prints: every family, each with series."""
     text = subprocess.run([metrics_dump], check=True, capture_output=True, text=True,
                           timeout=60).stdout
-    names = registry_sample_names(text)
-    if not names:
+    if "# TYPE " not in text:
         raise RuntimeError(f"{metrics_dump} printed no # TYPE lines")
-    return names
+    return text
+
+
+def registry_from_dump(metrics_dump: str) -> dict[str, str]:
+    return registry_sample_names(read_dump(metrics_dump))
 
 
 # ---------------------------------------------------------------------------
@@ -195,6 +221,83 @@ def unknown_metrics(expressions, known: dict[str, str]) -> list[str]:
                     hint = " (not robustmq_*: allow-list it in FOREIGN_METRICS with its source)"
                 problems.append(f"{where}: unknown metric {name}{hint}")
     return problems
+
+
+_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)?\s*\{([^}]*)\}")
+_MATCHER_LABEL = re.compile(r"([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)")
+_GROUPING_LABELS = re.compile(
+    r"\b(by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)")
+_LEGEND_LABEL = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_TEMPLATE_LABEL = re.compile(r"\$labels\.(\w+)")
+
+
+def _labels_of(name: str, labels: dict[str, set[str]]) -> set[str] | None:
+    if name in FOREIGN_LABELS:
+        return FOREIGN_LABELS[name] | TARGET_LABELS
+    if name in labels:
+        return labels[name] | TARGET_LABELS
+    return None  # unknown metric: unknown_metrics() says so
+
+
+def expression_labels(expr: str, labels: dict[str, set[str]]) -> set[str]:
+    """Every label a series of any metric of the expression may carry."""
+    out = set(TARGET_LABELS)
+    for name in metric_names(expr):
+        out |= _labels_of(name, labels) or set()
+    return out
+
+
+def label_problems(expressions, labels: dict[str, set[str]], legends=()) -> list[str]:
+    """Problems: a label in a selector that its metric does not have, a label
+    in by/without/on/ignoring/group_* that no metric of the expression has,
+    and a label a legend or an alert annotation shows that no metric of the
+    expression has. `legends`: (where, text, expr) with {{label}} or
+    $labels.label references."""
+    problems = []
+    for where, expr in expressions:
+        e = substitute_variables(expr)
+        for m in _SELECTOR.finditer(e):
+            name = m.group(1)
+            matchers = _MATCHER_LABEL.findall(_STRING.sub('""', m.group(2)))
+            if not name:
+                continue  # {__name__=...}: unknown_metrics() reports it
+            have = _labels_of(name, labels)
+            if have is None:
+                continue
+            for label in matchers:
+                if label not in have:
+                    problems.append(f"{where}: {name} has no label {label!r} "
+                                    f"(it has {sorted(have)})")
+        union = expression_labels(expr, labels)
+        for m in _GROUPING_LABELS.finditer(_STRING.sub('""', e)):
+            for label in filter(None, (x.strip() for x in m.group(2).split(","))):
+                if label not in union:
+                    problems.append(f"{where}: {m.group(1)} ({label}): no metric of the "
+                                    f"expression has label {label!r}")
+    for where, text, expr in legends:
+        union = expression_labels(expr, labels)
+        for label in _LEGEND_LABEL.findall(text) + _TEMPLATE_LABEL.findall(text):
+            if label not in union:
+                problems.append(f"{where}: shows label {label!r}, which no metric of "
+                                f"its expression has")
+    return problems
+
+
+def dashboard_legends(dashboard: dict):
+    """(where, legendFormat, expr) of every panel target."""
+    for p in all_panels(dashboard):
+        for t in p.get("targets", []) or []:
+            yield f"panel {p.get('id')} {p.get('title')!r} target {t.get('refId')} legend", \
+                t.get("legendFormat", ""), t.get("expr", "")
+
+
+def rule_annotations(path: Path = ALERTS):
+    """(where, annotation text, expr) of every alert rule."""
+    doc = yaml.safe_load(path.read_text())
+    for g in doc["groups"]:
+        for r in g["rules"]:
+            for key, text in (r.get("annotations") or {}).items():
+                yield f"rule {r.get('alert')} annotation {key}", text, r["expr"]
 
 
 def dashboard_problems(name: str, d: dict) -> list[str]:
@@ -273,25 +376,32 @@ def dashboard_problems(name: str, d: dict) -> list[str]:
     return p
 
 
-def all_problems(known: dict[str, str]) -> list[str]:
+def all_problems(exposition: str) -> list[str]:
+    known = registry_sample_names(exposition)
+    labels = registry_labels(exposition)
     problems = []
     dashboards = load_dashboards()
     uids = {}
     for name, d in dashboards.items():
         problems += dashboard_problems(name, d)
-        problems += unknown_metrics(
-            ((f"{name} {w}", e) for w, e in dashboard_expressions(d)), known)
+        exprs = [(f"{name} {w}", e) for w, e in dashboard_expressions(d)]
+        problems += unknown_metrics(exprs, known)
+        problems += label_problems(exprs, labels, [(f"{name} {w}", t, e)
+                                                   for w, t, e in dashboard_legends(d)])
         if d.get("uid") in uids:
             problems.append(f"{name}: uid {d['uid']!r} also used by {uids[d['uid']]}")
         uids[d.get("uid")] = name
-    problems += unknown_metrics(((f"alerts.yml {w}", e) for w, e in rule_expressions()), known)
+    rules = [(f"alerts.yml {w}", e) for w, e in rule_expressions()]
+    problems += unknown_metrics(rules, known)
+    problems += label_problems(rules, labels, [(f"alerts.yml {w}", t, e)
+                                               for w, t, e in rule_annotations()])
     return problems
 
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: grafana_check.py METRICS_DUMP")
-    found = all_problems(registry_from_dump(sys.argv[1]))
+    found = all_problems(read_dump(sys.argv[1]))
     for line in found:
         print(line)
     print(f"{len(found)} problem(s)")
