@@ -100,14 +100,24 @@ def heatmap(title, expr, desc="", w=12, h=8):
     }
 
 
-def table(title, tgts, desc="", w=24, h=6):
+def table(title, tgts, desc="", w=24, h=6, hide=(), rename=None, units=None):
+    """One row per series, the instant queries merged on their common labels;
+    a query's value column is "Value #<refId>" (renamed by `rename`)."""
+    rename = rename or {}
     return {
         "type": "table", "title": title, "description": desc, "datasource": DS,
         "targets": [dict(t, format="table") for t in tgts], "_w": w, "_h": h,
-        "fieldConfig": {"defaults": {}, "overrides": []},
+        "fieldConfig": {"defaults": {}, "overrides": [
+            {"matcher": {"id": "byName", "options": rename.get(col, col)},
+             "properties": [{"id": "unit", "value": unit}]}
+            for col, unit in (units or {}).items()]},
         "options": {"showHeader": True},
-        "transformations": [{"id": "organize", "options": {
-            "excludeByName": {"Time": True, "__name__": True}}}],
+        "transformations": [
+            {"id": "merge", "options": {}},
+            {"id": "organize", "options": {
+                "excludeByName": {"Time": True, "__name__": True, **{c: True for c in hide}},
+                "renameByName": rename}},
+        ],
     }
 
 
@@ -217,7 +227,8 @@ def overview():
             (f"robustmq_uptime_seconds{sel()}", "uptime"),
             (f"up{sel()}", "up"), instant=True),
             desc="One line per node: version (robustmq_build_info), uptime and scrape state.",
-            h=5),
+            h=5, hide=("Value #A",), rename={"Value #B": "Uptime", "Value #C": "Up"},
+            units={"Value #B": "s"}),
         timeseries("Connections by protocol",
                    targets((f"sum by (protocol) (robustmq_connections{sel()})", "{{protocol}}"))),
         timeseries("Messages per second", targets(
