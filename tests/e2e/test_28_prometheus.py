@@ -200,6 +200,20 @@ def test_every_dashboard_query_runs(broker, prometheus):
     assert unexpected == [], "no data for:\n" + "\n".join(unexpected)
 
 
+def test_dashboard_and_rule_metrics_are_on_the_servers_metrics(broker):
+    # grafana.metric_names checks the names against the registry in-process;
+    # this checks them against what the running server serves at /metrics.
+    with urllib.request.urlopen(f"http://{broker.host}:{broker.http_port}/metrics",
+                                timeout=10) as r:
+        known = grafana_check.registry_sample_names(r.read().decode())
+    exprs = list(grafana_check.rule_expressions())
+    for d in grafana_check.load_dashboards().values():
+        exprs += grafana_check.dashboard_expressions(d)
+    assert len(exprs) > 90
+    assert grafana_check.unknown_metrics(exprs, known) == []
+    assert grafana_check.unknown_metrics([("x", "robustmq_nonexistent")], known) != []
+
+
 def test_alert_rules_evaluate_and_broker_down_fires(broker, prometheus):
     prometheus.wait_for('up{job="robustmq"}', 1)
     rule_names = {name.split(" ", 1)[1] for name, _ in grafana_check.rule_expressions()}
