@@ -229,8 +229,11 @@ def test_alert_rules_evaluate_and_broker_down_fires(broker, prometheus):
     assert {r["name"] for r in rules} == rule_names
     for r in rules:
         assert r["health"] == "ok", r
-    # Nothing is wrong with a fresh broker.
-    assert prometheus.api("alerts")["alerts"] == []
+    # Nothing is wrong with a fresh broker. (An alert with a `for` may be
+    # pending on a loaded machine, e.g. journal latency; none may fire.)
+    alerts = prometheus.api("alerts")["alerts"]
+    assert [a for a in alerts if a["state"] == "firing"] == []
+    assert not [a for a in alerts if a["labels"]["alertname"] == "RobustMQDown"]
 
     broker.stop()
     instance = f"{broker.host}:{broker.http_port}"
