@@ -60,6 +60,9 @@ def test_provisioning_files():
     assert prov["apiVersion"] == 1
     [provider] = prov["providers"]
     assert provider["type"] == "file" and provider["options"]["path"]
+    # docs/monitoring.md tells where to copy the JSON files: the same path.
+    doc = (g.GRAFANA.parent / "docs/monitoring.md").read_text()
+    assert f"sudo mkdir -p {provider['options']['path']}" in doc
 
 
 # The checks must be able to fail: each case breaks one thing in a copy of a

@@ -30,6 +30,19 @@ def test_check_config(config):
     assert "SUCCESS" in out and "1 rule files found" in out
 
 
+@pytest.mark.parametrize("config", ["prometheus.yml", "prometheus-cluster.yml"])
+def test_config_scrapes_the_admin_port_and_loads_the_alerts(config):
+    cfg = yaml.safe_load((g.GRAFANA / config).read_text())
+    assert cfg["rule_files"] == ["alerts.yml"]
+    jobs = {j["job_name"]: j for j in cfg["scrape_configs"]}
+    # RobustMQDown selects up{job=~"robustmq.*"}; the disk alerts job="node".
+    assert set(jobs) == {"robustmq", "node"}
+    assert 'up{job=~"robustmq.*"}' in dict(g.rule_expressions())["rule RobustMQDown"]
+    assert jobs["robustmq"]["metrics_path"] == "/metrics"
+    assert all(t.endswith(":58080") for sc in jobs["robustmq"]["static_configs"]
+               for t in sc["targets"])
+
+
 def test_cluster_config_scrapes_three_nodes():
     cfg = yaml.safe_load((g.GRAFANA / "prometheus-cluster.yml").read_text())
     job = next(j for j in cfg["scrape_configs"] if j["job_name"] == "robustmq")
