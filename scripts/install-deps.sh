@@ -19,7 +19,8 @@ build_pkgs=(
 test_pkgs=(
   mosquitto mosquitto-clients python3 python3-paho-mqtt python3-pytest
   openssl     # the TLS tests make their throw-away CA and certificates with it
-  prometheus  # promtool: checks the /metrics text format
+  prometheus  # promtool (checks /metrics and grafana/) and the server test_28 scrapes with
+  python3-yaml  # the grafana/ tests read Prometheus configs and alert rules
   kcat python3-confluent-kafka python3-kafka  # Kafka clients
 )
 

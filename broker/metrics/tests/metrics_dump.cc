@@ -26,6 +26,22 @@ int main() {
         return s;
     });
     r.set_auth_source([] { return auth_sample{4, 1, 0, 0, 2, 0}; });
+    // Every family gets at least one series, so that its labels show (the
+    // grafana/ tests read them from here).
+    r.set_kafka_source([] {
+        kafka_sample s;
+        s.connections_by_listener = {{"kafka", 2}};
+        s.requests = {{"Produce", 5}, {"Fetch", 9}};
+        s.errors = {{"Produce", "UNKNOWN_TOPIC_OR_PARTITION", 1}};
+        s.produce_bytes = 1024;
+        s.produce_records = 5;
+        s.fetch_bytes = 512;
+        s.rebalances = 1;
+        s.groups_by_state = {{"Stable", 1}};
+        s.group_members = 2;
+        s.lags = {{"default", "g1", 3}};
+        return s;
+    });
     auto storage = r.add_storage_source("journal", [] { return storage_sample{1 << 20, 0}; });
     r.journal(journal_engine::rocksdb).observe_commit(std::chrono::microseconds(250), 4, 16, 2048);
     std::cout << r.scrape();
