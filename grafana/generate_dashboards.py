@@ -393,6 +393,14 @@ def storage():
         timeseries("Pending compaction bytes", targets(
             (f"robustmq_storage_pending_compaction_bytes{sel()}", "{{instance}} {{store}}")),
             unit="bytes", desc="Steady growth means compaction cannot keep up with writes."),
+        row("Data directory disk"),
+        timeseries("Free space on the data directory's file system", targets(
+            (f"robustmq_storage_disk_available_bytes{sel()} / "
+             f"robustmq_storage_disk_size_bytes{sel()}", "{{instance}}")), unit="percentunit",
+            desc="Below 10% RobustMQDiskSpaceLow fires; when it is full, journal appends fail."),
+        timeseries("Available bytes", targets(
+            (f"robustmq_storage_disk_available_bytes{sel()}", "{{instance}} available"),
+            (f"robustmq_storage_disk_size_bytes{sel()}", "{{instance}} size")), unit="bytes"),
     ])
 
 

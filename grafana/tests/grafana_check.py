@@ -32,15 +32,11 @@ ALERTS = GRAFANA / "alerts.yml"
 # else a panel or rule names must be in the registry.
 FOREIGN_METRICS = {
     "up": "Prometheus itself: 1 if the target's last scrape succeeded",
-    "node_filesystem_avail_bytes": "node_exporter (Debian prometheus-node-exporter)",
-    "node_filesystem_size_bytes": "node_exporter (Debian prometheus-node-exporter)",
 }
 
 # Labels of the foreign metrics (beyond the target labels).
 FOREIGN_LABELS = {
     "up": set(),
-    "node_filesystem_avail_bytes": {"device", "fstype", "mountpoint"},
-    "node_filesystem_size_bytes": {"device", "fstype", "mountpoint"},
 }
 
 # Labels Prometheus adds to every series it scrapes (grafana/prometheus*.yml).

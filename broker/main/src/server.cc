@@ -131,6 +131,7 @@ status server::start() {
         return errc::io_error;
     }
     spdlog::info("robust-server starting: data in {}", fs::absolute(data).string());
+    parts_->metrics->set_data_dir(fs::absolute(data).string());
 
     if (cfg_.storage.engine == config::storage_engine::memory) {
         storage::memory_journal_options mo;

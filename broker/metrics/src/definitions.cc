@@ -174,6 +174,11 @@ families::families(prometheus::Registry& r) {
     storage_pending_compaction =
         &gauge("robustmq_storage_pending_compaction_bytes",
                "RocksDB estimate of the bytes compaction still has to rewrite.");
+    disk_available =
+        &gauge("robustmq_storage_disk_available_bytes",
+               "Bytes the broker may still write on the data directory's file system.");
+    disk_size = &gauge("robustmq_storage_disk_size_bytes",
+                       "Size of the data directory's file system, in bytes.");
 
     // ---- process ------------------------------------------------------------
     process_cpu = cumulative_counter(counter("robustmq_process_cpu_seconds_total",

@@ -120,6 +120,9 @@ struct families {
     std::array<journal_series, journal_engines> journal;
     prometheus::Family<prometheus::Gauge>* storage_size = nullptr;                // {store}
     prometheus::Family<prometheus::Gauge>* storage_pending_compaction = nullptr;  // {store}
+    // The file system of the data directory (one series once it is known).
+    prometheus::Family<prometheus::Gauge>* disk_available = nullptr;
+    prometheus::Family<prometheus::Gauge>* disk_size = nullptr;
 
     // Process (read from /proc at scrape).
     cumulative_counter process_cpu;

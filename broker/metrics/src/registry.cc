@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -65,6 +66,18 @@ struct registry::impl {
     uint64_t next_source_id = 1;
     std::map<std::string, prometheus::Gauge*, std::less<>> listeners;
     std::map<std::string, store_series, std::less<>> stores;
+    std::string data_dir;  // empty: no disk series
+    prometheus::Gauge* disk_available = nullptr;
+    prometheus::Gauge* disk_size = nullptr;
+
+    void collect_disk() {
+        if (data_dir.empty()) return;
+        std::error_code ec;
+        const auto space = std::filesystem::space(data_dir, ec);
+        if (ec) return;  // keep the last values (the directory may be remounting)
+        disk_available->Set(d(space.available));
+        disk_size->Set(d(space.capacity));
+    }
 
     void rebase_mqtt() {
         for (auto* a : {&f.messages_received, &f.messages_sent}) {
@@ -282,6 +295,7 @@ std::string registry::scrape() {
     if (m.auth) m.apply(m.auth());
     if (m.kafka) m.apply(m.kafka());
     m.collect_storage();
+    m.collect_disk();
     m.collect_process();
     m.f.uptime->Set(std::chrono::duration<double>(steady_clock::now() - m.started).count());
     return m.serialize();
@@ -293,6 +307,17 @@ std::vector<std::string> registry::metric_names() const {
     for (const auto& info : impl_->f.all) names.push_back(info.name);
     std::sort(names.begin(), names.end());
     return names;
+}
+
+void registry::set_data_dir(std::string path) {
+    std::lock_guard lk(impl_->mu);
+    auto& m = *impl_;
+    if (m.disk_available == nullptr) {
+        m.disk_available = &m.f.disk_available->Add({});
+        m.disk_size = &m.f.disk_size->Add({});
+    }
+    m.data_dir = std::move(path);
+    m.collect_disk();
 }
 
 void registry::set_mqtt_source(std::function<mqtt_sample()> source) {

@@ -26,6 +26,7 @@ int main() {
         return s;
     });
     r.set_auth_source([] { return auth_sample{4, 1, 0, 0, 2, 0}; });
+    r.set_data_dir(".");
     // Every family gets at least one series, so that its labels show (the
     // grafana/ tests read them from here).
     r.set_kafka_source([] {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -271,6 +272,24 @@ TEST(MetricsRegistry, StorageSourcesAreSummedByStoreAndLeaveOnReset) {
     e = scrape(r);
     EXPECT_FALSE(e.value("robustmq_storage_size_bytes", {{"store", "meta"}}).has_value());
     EXPECT_TRUE(e.types.contains("robustmq_storage_size_bytes"));
+}
+
+TEST(MetricsRegistry, DiskSeriesDescribeTheDataDirectoryOnceItIsSet) {
+    registry r;
+    auto e = scrape(r);
+    // No series before the directory is known (a 0 would look like a full disk).
+    EXPECT_FALSE(e.value("robustmq_storage_disk_available_bytes").has_value());
+    EXPECT_TRUE(e.types.contains("robustmq_storage_disk_available_bytes"));
+
+    const auto dir = std::filesystem::temp_directory_path();
+    r.set_data_dir(dir.string());
+    e = scrape(r);
+    const auto space = std::filesystem::space(dir);
+    const double size = value_of(e, "robustmq_storage_disk_size_bytes");
+    const double available = value_of(e, "robustmq_storage_disk_available_bytes");
+    EXPECT_EQ(size, static_cast<double>(space.capacity));
+    EXPECT_GT(available, 0);
+    EXPECT_LE(available, size);
 }
 
 TEST(MetricsRegistry, JournalHandleRecordsCommitsPerEngine) {

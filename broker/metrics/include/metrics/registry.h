@@ -41,6 +41,11 @@ public:
     /// The name of every family, sorted (histograms by their base name).
     std::vector<std::string> metric_names() const;
 
+    /// The data directory: robustmq_storage_disk_{available,size}_bytes
+    /// describe its file system from then on (read at every scrape). Until
+    /// it is set those families have no series, rather than a misleading 0.
+    void set_data_dir(std::string path);
+
     /// The MQTT broker's sample; an empty function unsets the source, after
     /// which the MQTT families keep their last values. Replacing the source
     /// (a new broker) takes the new source's cumulative values as counted
