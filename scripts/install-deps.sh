@@ -21,6 +21,7 @@ test_pkgs=(
   openssl     # the TLS tests make their throw-away CA and certificates with it
   prometheus  # promtool: checks the /metrics text format
   kcat python3-confluent-kafka python3-kafka  # Kafka clients
+  chromium  # the dashboard's end-to-end test drives it with playwright-core (headless)
 )
 
 want=("${build_pkgs[@]}")

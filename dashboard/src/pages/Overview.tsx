@@ -55,7 +55,7 @@ function Chart({
             {lines.map((l) => (
               <Line
                 key={l.key}
-                type="monotone"
+                type="linear"
                 dataKey={l.key}
                 name={l.name}
                 stroke={l.color}

@@ -129,6 +129,11 @@ struct publish_request {
     std::string content_type;
 };
 
+/// The key of tenant `tenant`'s topic `topic` in the journal records of
+/// MQTT messages (the shared "$mqtt/messages/<n>" shards), for readers such
+/// as the admin API's message browser. Any thread.
+std::string message_record_key(std::string_view tenant, std::string_view topic);
+
 class broker {
 public:
     broker(broker_options opts, net::io_pool& pool, storage::journal& journal,
