@@ -251,7 +251,19 @@ const steps = {
       await shot(name);
       taken.push(name);
     }
-    return { taken };
+    // Dark or light follows the system's preference.
+    const background = async (scheme) => {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(url('/'));
+      await page.getByTestId('stat-connections').waitFor();
+      await page.waitForTimeout(200);
+      return page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    };
+    const dark = await background('dark');
+    await shot('overview-dark');
+    taken.push('overview-dark');
+    const light = await background('light');
+    return { taken, dark, light };
   },
 
   async publish_ui({ topic, payload }) {

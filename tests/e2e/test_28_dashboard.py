@@ -27,8 +27,9 @@ from pathlib import Path
 import pytest
 
 import harness
+import kafka_util as K
 import raw_mqtt as R
-from admin_client import Admin
+from admin_client import Admin, quote
 from harness import unique
 
 pytestmark = pytest.mark.robust_only  # the dashboard is robust-server's
@@ -134,6 +135,46 @@ def test_server_serves_the_built_app(broker):
     assert "dashboard: serving" in broker.log_text()
 
 
+def test_message_browser_api(broker, kclients):
+    """GET /api/v1/messages, which the topic page's browser reads: an MQTT topic's
+    QoS 1/2 messages from the shared shards, and a Kafka partition's records with
+    their batches opened."""
+    admin = Admin(broker)
+    topic = unique("browse/mqtt")
+    c = harness.Client(broker)
+    c.publish(topic, b'{"n": 1}', qos=1)
+    c.publish(topic, b"\x00\xff\x10", qos=2)
+    c.publish(topic, b"qos0 is not stored", qos=0)
+    c.publish(topic, b"last", qos=1)
+    page = admin.ok("GET", f"/api/v1/messages?topic={quote(topic)}")
+    assert page["mqtt"] is True and page["shard"].startswith("$mqtt/messages/")
+    got = [(m["payload"], m["payload_encoding"]) for m in page["messages"]]
+    assert got == [('{"n": 1}', "text"), ("AP8Q", "base64"), ("last", "text")], got
+    offsets = [m["offset"] for m in page["messages"]]
+    assert offsets == sorted(offsets)
+    newest = admin.ok("GET", f"/api/v1/messages?topic={quote(topic)}&limit=1")["messages"]
+    assert [m["payload"] for m in newest] == ["last"]
+
+    K.require_confluent()
+    ktopic = K.make_topic(kclients, broker, 2, "browse")
+    producer = kclients.producer(broker, **{"linger.ms": 50})
+    K.produce_all(producer, ktopic, [
+        {"value": f"v{i}".encode(), "key": f"k{i}".encode(), "partition": 1,
+         "headers": [("h", b"x")]} for i in range(3)])
+    part = admin.ok("GET", f"/api/v1/messages?topic={ktopic}&partition=1")
+    assert part["mqtt"] is False and part["next_offset"] == 3
+    assert [(m["offset"], m["key"], m["payload"]) for m in part["messages"]] == [
+        (0, "k0", "v0"), (1, "k1", "v1"), (2, "k2", "v2")]
+    assert part["messages"][0]["headers"] == [{"key": "h", "value": "x",
+                                               "value_encoding": "text"}]
+    one = admin.ok("GET", f"/api/v1/messages?topic={ktopic}&partition=1&offset=1&limit=1")
+    assert [m["payload"] for m in one["messages"]] == ["v1"]
+    assert admin.ok("GET", f"/api/v1/messages?topic={ktopic}&partition=0")["messages"] == []
+    status, body = admin.call("GET", f"/api/v1/messages?topic={ktopic}&partition=2")
+    assert status == 400 and body["error"]["field"] == "partition"
+    assert admin.call("GET", "/api/v1/messages?topic=no-such-topic")[0] == 404
+
+
 def test_dashboard_scenario(broker, browser, shots):
     admin = Admin(broker)
     assert browser.step("open_root")["url"].endswith("/login")
@@ -202,10 +243,14 @@ def test_dashboard_scenario(broker, browser, shots):
     browser.step("config_set", key="log.level", value="debug")
     assert admin.ok("GET", "/api/v1/config")["config"]["log"]["level"] == "debug"
 
-    taken = browser.step("screenshots")["taken"]
-    assert len(taken) == 12
-    for name in taken:
+    pages = browser.step("screenshots")
+    assert len(pages["taken"]) == 13
+    for name in pages["taken"]:
         assert (shots / f"{name}.png").stat().st_size > 5000, name
+
+    def brightness(css):  # "rgb(r, g, b)"
+        return sum(int(v) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+    assert brightness(pages["dark"]) < 150 < 600 < brightness(pages["light"]), pages
 
     assert browser.step("page_errors")["errors"] == []
     assert browser.step("expire")["url"].endswith("/login")
