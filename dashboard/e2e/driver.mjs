@@ -164,7 +164,7 @@ const steps = {
     await page.getByRole('button', { name: 'Check' }).click();
     const d = page.getByTestId('acl-decision');
     await d.waitFor();
-    await shot('acls');
+    await shot('acl-tester');
     return { decision: await d.textContent() };
   },
 
