@@ -1274,7 +1274,11 @@ reply api::messages(const request& r) {
     const auto n = static_cast<size_t>(limit);
     result<browse_page> page = browse_page{};
     if ((*t)->mqtt) {
-        page = read_mqtt_topic(ctx_.journal, mqtt::message_record_key(tenant, topic), offset, n);
+        // Only MQTT recorded it: its messages are in the broker's shared shards.
+        if (!ctx_.mqtt) return mqtt_unavailable();
+        auto where = ctx_.mqtt->message_location_of(tenant, topic);
+        if (!where) return mqtt_unavailable();
+        page = read_shared_shard(ctx_.journal, where->shard, where->key, offset, n);
     } else {
         auto id = ctx_.journal.find_shard(
             meta::topic_shard_name(tenant, topic, static_cast<uint32_t>(partition)));

@@ -9,7 +9,6 @@ namespace robust::admin::detail {
 namespace {
 
 constexpr size_t read_bytes = 4 * 1024 * 1024;  // per journal read
-constexpr std::string_view mqtt_shard_prefix = "$mqtt/messages/";
 
 /// Appends the messages of stored record `r` with offsets >= from, at most
 /// up to `limit` messages in `out`.
@@ -77,43 +76,39 @@ result<browse_page> read_shard(const storage::journal& journal, storage::shard_i
     return page;
 }
 
-result<browse_page> read_mqtt_topic(const storage::journal& journal,
-                                    std::string_view scoped_topic, std::optional<int64_t> from,
-                                    size_t limit, int64_t scan_window) {
+result<browse_page> read_shared_shard(const storage::journal& journal, storage::shard_id id,
+                                      std::string_view key, std::optional<int64_t> from,
+                                      size_t limit, int64_t scan_window) {
+    auto info = journal.describe_shard(id);
+    if (!info) return info.error();
     browse_page page;
-    for (const auto& info : journal.list_shards()) {
-        if (!info.name.starts_with(mqtt_shard_prefix)) continue;
-        int64_t pos = std::max(info.earliest, info.next_offset - scan_window);
-        if (from) pos = std::max(pos, *from);
-        std::vector<browsed_message> found;
-        while (pos < info.next_offset) {
-            auto records = journal.read(info.id, pos, 1000, read_bytes);
-            if (!records) return records.error();
-            if (records->empty()) break;
-            for (const auto& r : *records) {
-                if (r.key != scoped_topic || r.offset < pos) continue;
-                if (auto s = expand(r, pos, SIZE_MAX, found); !s) return s.error();
-            }
-            pos = std::max(pos, records->back().last_offset() + 1);
+    page.shard = info->name;
+    page.earliest = info->earliest;
+    page.next_offset = info->next_offset;
+    int64_t pos = std::max(info->earliest, info->next_offset - scan_window);
+    if (from) pos = std::max(pos, *from);
+    const int64_t first = pos;
+    std::vector<browsed_message> found;
+    while (pos < info->next_offset) {
+        auto records = journal.read(id, pos, 1000, read_bytes);
+        if (!records) return records.error();
+        if (records->empty()) break;
+        for (const auto& r : *records) {
+            if (r.key != key) continue;
+            if (auto s = expand(r, first, SIZE_MAX, found); !s) return s.error();
         }
-        if (found.empty()) continue;
-        // A topic lives in one shared shard (chosen by its hash): that is
-        // the shard the page describes.
-        page.shard = info.name;
-        page.earliest = info.earliest;
-        page.next_offset = info.next_offset;
-        // From an offset: the first `limit` at or after it; else the newest.
-        if (found.size() > limit) {
-            const auto cut = static_cast<ptrdiff_t>(limit);
-            if (from) {
-                found.erase(found.begin() + cut, found.end());
-            } else {
-                found.erase(found.begin(), found.end() - cut);
-            }
-        }
-        page.messages = std::move(found);
-        break;
+        pos = std::max(pos, records->back().last_offset() + 1);
     }
+    // From an offset: the first `limit` at or after it; else the newest.
+    if (found.size() > limit) {
+        const auto cut = static_cast<ptrdiff_t>(limit);
+        if (from) {
+            found.erase(found.begin() + cut, found.end());
+        } else {
+            found.erase(found.begin(), found.end() - cut);
+        }
+    }
+    page.messages = std::move(found);
     return page;
 }
 

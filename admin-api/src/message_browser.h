@@ -6,11 +6,11 @@
 //     MQTT): partition p is its own shard; a stored Kafka record batch is
 //     opened (kafka::codec) and each record inside it becomes a message with
 //     its own offset, key, headers and timestamp;
-//   - topics only MQTT recorded: their QoS 1/2 messages share the shards
+//   - topics only MQTT recorded: their QoS 1/2 messages share a shard
 //     "$mqtt/messages/<n>" with other topics (keyed by the scoped topic
-//     name), so the browser scans the newest `scan_window` records of those
-//     shards and keeps the ones of this topic. QoS 0 messages are never
-//     stored, so they are never shown.
+//     name; the broker says which shard), so the browser scans the newest
+//     `scan_window` records of that shard and keeps the ones of this topic.
+//     QoS 0 messages are never stored, so they are never shown.
 //
 // Pure functions over a journal: any thread, but they block on the journal
 // (call them from the admin server's pool, never from an I/O thread).
@@ -56,12 +56,13 @@ inline constexpr int64_t default_scan_window = 10'000;
 result<browse_page> read_shard(const storage::journal& journal, storage::shard_id id,
                                std::optional<int64_t> from, size_t limit);
 
-/// The messages of MQTT topic `scoped_topic` in the shared shards
-/// "$mqtt/messages/<n>": the newest `limit`, or, when `from` is given, the
-/// first `limit` at or after offset `from` of its shard; only the last
-/// `scan_window` records of each shard are looked at. Errors: the journal's.
-result<browse_page> read_mqtt_topic(const storage::journal& journal,
-                                    std::string_view scoped_topic, std::optional<int64_t> from,
-                                    size_t limit, int64_t scan_window = default_scan_window);
+/// The messages keyed `key` in shard `id`, one of the shards shared by MQTT
+/// topics ("$mqtt/messages/<n>", mqtt::broker::message_location_of): the
+/// newest `limit`, or, when `from` is given, the first `limit` at or after
+/// offset `from`; only the last `scan_window` records of the shard are
+/// looked at. Errors: as read_shard().
+result<browse_page> read_shared_shard(const storage::journal& journal, storage::shard_id id,
+                                      std::string_view key, std::optional<int64_t> from,
+                                      size_t limit, int64_t scan_window = default_scan_window);
 
 }  // namespace robust::admin::detail

@@ -173,7 +173,8 @@ reply static_site::not_built() const {
     if (root_) {
         where = "<li><code>" + html_escape(root_->string()) + "</code> (http.dashboard_dir)</li>";
     } else {
-        for (const auto& d : searched_) where += "<li><code>" + html_escape(d.string()) + "</code></li>";
+        for (const auto& d : searched_)
+            where += "<li><code>" + html_escape(d.string()) + "</code></li>";
     }
     reply r;
     r.status = 404;

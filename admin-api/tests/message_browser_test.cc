@@ -151,15 +151,14 @@ TEST_F(MessageBrowser, UnknownShardIsNotFound) {
     EXPECT_EQ(page.error(), make_error_code(errc::not_found));
 }
 
-TEST_F(MessageBrowser, MqttTopicsAreFilteredFromTheSharedShards) {
+TEST_F(MessageBrowser, MqttTopicsAreFilteredFromTheirSharedShard) {
     auto a = shard("$mqtt/messages/0");
     auto b = shard("$mqtt/messages/1");
-    shard("topic/default/other/0");
     for (int i = 0; i < 6; ++i) {
         append(a, {single(i % 2 ? "sensors/1" : "noise", "a" + std::to_string(i))});
     }
-    append(b, {single("elsewhere", "b0")});
-    auto page = read_mqtt_topic(*journal_, "sensors/1", std::nullopt, 10).value();
+    append(b, {single("sensors/1", "elsewhere")});  // another shard is never read
+    auto page = read_shared_shard(*journal_, a, "sensors/1", std::nullopt, 10).value();
     EXPECT_EQ(page.shard, "$mqtt/messages/0");
     EXPECT_EQ(page.next_offset, 6);
     ASSERT_EQ(page.messages.size(), 3u);
@@ -167,20 +166,20 @@ TEST_F(MessageBrowser, MqttTopicsAreFilteredFromTheSharedShards) {
     EXPECT_EQ(page.messages[0].value, "a1");
     EXPECT_EQ(page.messages[2].offset, 5);
     // The newest `limit`, or the first `limit` from an offset.
-    auto newest = read_mqtt_topic(*journal_, "sensors/1", std::nullopt, 1).value();
+    auto newest = read_shared_shard(*journal_, a, "sensors/1", std::nullopt, 1).value();
     ASSERT_EQ(newest.messages.size(), 1u);
     EXPECT_EQ(newest.messages[0].offset, 5);
-    auto from = read_mqtt_topic(*journal_, "sensors/1", 2, 1).value();
+    auto from = read_shared_shard(*journal_, a, "sensors/1", 2, 1).value();
     ASSERT_EQ(from.messages.size(), 1u);
     EXPECT_EQ(from.messages[0].offset, 3);
     // Only the window's newest records are searched.
-    auto window = read_mqtt_topic(*journal_, "sensors/1", std::nullopt, 10, 2).value();
+    auto window = read_shared_shard(*journal_, a, "sensors/1", std::nullopt, 10, 2).value();
     ASSERT_EQ(window.messages.size(), 1u);
     EXPECT_EQ(window.messages[0].offset, 5);
-    // A topic with no stored message: an empty page naming no shard.
-    auto none = read_mqtt_topic(*journal_, "quiet", std::nullopt, 10).value();
-    EXPECT_TRUE(none.messages.empty());
-    EXPECT_EQ(none.shard, "");
+    // A topic with no stored message: an empty page.
+    EXPECT_TRUE(
+        read_shared_shard(*journal_, a, "quiet", std::nullopt, 10).value().messages.empty());
+    EXPECT_FALSE(read_shared_shard(*journal_, storage::shard_id(999), "x", std::nullopt, 10));
 }
 
 }  // namespace

@@ -17,22 +17,22 @@ class AdminMessages : public admin_fixture {};
 
 TEST_F(AdminMessages, BrowsesWhatMqttPublishesStored) {
     // QoS 1 is journaled (in the shared MQTT shards); QoS 0 never is.
-    ASSERT_EQ(post("/api/v1/publish", {{"topic", "browse/a"}, {"payload", "zero"}, {"qos", 0}})
-                  .status,
-              200);
-    ASSERT_EQ(post("/api/v1/publish",
-                   {{"topic", "browse/a"}, {"payload", "{\"t\":21.5}"}, {"qos", 1}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        post("/api/v1/publish", {{"topic", "browse/a"}, {"payload", "zero"}, {"qos", 0}}).status,
+        200);
+    ASSERT_EQ(
+        post("/api/v1/publish", {{"topic", "browse/a"}, {"payload", "{\"t\":21.5}"}, {"qos", 1}})
+            .status,
+        200);
     ASSERT_EQ(post("/api/v1/publish", {{"topic", "browse/a"},
                                        {"payload", base64::encode(std::string("\x00\xff", 2))},
                                        {"payload_encoding", "base64"},
                                        {"qos", 1}})
                   .status,
               200);
-    ASSERT_EQ(post("/api/v1/publish", {{"topic", "browse/b"}, {"payload", "other"}, {"qos", 1}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        post("/api/v1/publish", {{"topic", "browse/b"}, {"payload", "other"}, {"qos", 1}}).status,
+        200);
     auto r = get("/api/v1/messages?topic=browse%2Fa");
     ASSERT_EQ(r.status, 200) << r.body;
     auto j = r.json();
@@ -49,7 +49,8 @@ TEST_F(AdminMessages, BrowsesWhatMqttPublishesStored) {
     EXPECT_GT(text["timestamp_ms"].get<int64_t>(), 0);
     const auto& bin = j["messages"][1];
     EXPECT_EQ(bin["payload_encoding"], "base64");
-    EXPECT_EQ(base64::decode(bin["payload"].get<std::string>()).value(), std::string("\x00\xff", 2));
+    EXPECT_EQ(base64::decode(bin["payload"].get<std::string>()).value(),
+              std::string("\x00\xff", 2));
     EXPECT_GT(bin["offset"].get<int64_t>(), text["offset"].get<int64_t>());
     // limit 1: the newest; from the first one's offset: the first.
     auto newest = get("/api/v1/messages?topic=browse%2Fa&limit=1").json();

@@ -20,8 +20,8 @@ std::string header(const reply& r, std::string_view name) {
 class StaticSite : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("static-site-" + std::to_string(std::random_device{}()));
+        dir_ =
+            fs::temp_directory_path() / ("static-site-" + std::to_string(std::random_device{}()));
         fs::create_directories(dir_ / "assets");
         write("index.html", "<!doctype html><div id=root></div>");
         write("assets/index-abc123.js", "console.log(1)");

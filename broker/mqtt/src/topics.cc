@@ -16,10 +16,6 @@
 
 namespace robust::mqtt {
 
-std::string message_record_key(std::string_view tenant, std::string_view topic) {
-    return scoped_topic(tenant, topic);
-}
-
 void broker_impl::note_topic(std::string_view topic) {
     if (topic.starts_with("$SYS/")) return;  // regenerated, never stored
     const size_t h = std::hash<std::string_view>{}(topic);
