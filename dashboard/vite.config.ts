@@ -37,5 +37,7 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
+    // ctest runs this beside the C++ tests: allow for a loaded machine.
+    testTimeout: 30000,
   },
 });

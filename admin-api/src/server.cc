@@ -23,9 +23,7 @@ namespace robust::admin {
 struct server::impl {
     impl(const context& ctx, const server_options& o)
         : opts(o),
-          site(detail::find_dashboard_dir(ctx.config.http.dashboard_dir,
-                                          detail::default_dashboard_dirs()),
-               detail::default_dashboard_dirs()),
+          site(detail::static_site::locate(ctx.config.http.dashboard_dir)),
           limiter(ctx.config.http.login_failures_per_minute),
           endpoints(
               ctx, limiter, hist,

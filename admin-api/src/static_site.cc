@@ -74,6 +74,8 @@ reply file_reply(std::string body, std::string_view name, std::string_view cache
     r.content_type = std::string(content_type_for(name));
     r.headers.emplace_back("Cache-Control", std::string(cache));
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    // The console performs admin actions: no other site may frame it.
+    r.headers.emplace_back("X-Frame-Options", "DENY");
     return r;
 }
 
@@ -143,6 +145,12 @@ std::optional<fs::path> find_dashboard_dir(const std::string& configured,
 
 static_site::static_site(std::optional<fs::path> root, std::vector<fs::path> searched)
     : root_(std::move(root)), searched_(std::move(searched)) {}
+
+static_site static_site::locate(const std::string& configured) {
+    auto dirs = default_dashboard_dirs();
+    auto root = find_dashboard_dir(configured, dirs);
+    return static_site(std::move(root), std::move(dirs));
+}
 
 bool static_site::available() const {
     return root_ && holds_index(*root_);

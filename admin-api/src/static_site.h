@@ -45,6 +45,8 @@ public:
     /// index.html) serves the "not built" page. `searched`: shown on it.
     static_site(std::optional<std::filesystem::path> root,
                 std::vector<std::filesystem::path> searched);
+    /// The site of http.dashboard_dir `configured` (empty: the default search).
+    static static_site locate(const std::string& configured);
 
     /// The answer to GET `path` (percent-decoded, not an API path).
     reply get(std::string_view path) const;

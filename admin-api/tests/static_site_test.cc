@@ -77,6 +77,8 @@ TEST_F(StaticSite, ServesFilesWithTypesAndCachePolicy) {
     EXPECT_EQ(root.content_type, "text/html; charset=utf-8");
     EXPECT_NE(root.body.find("id=root"), std::string::npos);
     EXPECT_EQ(header(root, "Cache-Control"), "no-cache");
+    EXPECT_EQ(header(root, "X-Frame-Options"), "DENY");
+    EXPECT_EQ(header(root, "X-Content-Type-Options"), "nosniff");
 }
 
 TEST_F(StaticSite, UnknownPathsAreTheAppButMissingAssetsAre404) {

@@ -1,6 +1,9 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// findBy*/waitFor: generous under load (ctest -j), still bounded.
+configure({ asyncUtilTimeout: 10000 });
 
 afterEach(() => {
   cleanup();
