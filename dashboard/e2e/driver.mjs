@@ -214,14 +214,32 @@ const steps = {
     await page.goto(url('/clients'));
     await search(client_id);
     await page.getByTestId('table').getByRole('cell', { name: client_id, exact: true }).click();
-    await page.getByRole('button', { name: 'Kick client' }).click();
+    await page.getByRole('button', { name: 'Kick client' }).waitFor();
+    await page.waitForTimeout(400); // the drawer's opening transition
     await shot('client-detail');
+    await page.getByRole('button', { name: 'Kick client' }).click();
     await confirm();
     await page
       .getByTestId('table')
       .getByRole('cell', { name: client_id, exact: true })
       .waitFor({ state: 'detached' });
     return {};
+  },
+
+  async kafka_group({ group }) {
+    await page.goto(url('/kafka-groups'));
+    await search(group);
+    const row = page.getByTestId('table').getByRole('row').filter({ hasText: group });
+    await row.waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    await row.click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByText('Offsets and lag').waitFor();
+    await drawer.getByRole('cell', { name: 'Lag' }).or(drawer.getByText('Lag')).first().waitFor();
+    const offsets = await drawer.getByRole('table').last().getByRole('row').allTextContents();
+    await page.waitForTimeout(400); // the drawer's opening transition
+    await shot('kafka-group-detail');
+    return { cells, offsets, text: await drawer.textContent() };
   },
 
   async screenshots() {

@@ -175,6 +175,29 @@ def test_message_browser_api(broker, kclients):
     assert admin.call("GET", "/api/v1/messages?topic=no-such-topic")[0] == 404
 
 
+def test_kafka_groups_page(broker, browser, kclients):
+    """A confluent-kafka group that committed 3 of 5 records: the Kafka groups page
+    shows it with its member and a lag of 2, and its offsets per partition."""
+    K.require_confluent()
+    admin = Admin(broker)
+    topic = K.make_topic(kclients, broker, 1, "dashgrp")
+    producer = kclients.producer(broker)
+    K.produce_all(producer, topic, [{"value": f"r{i}".encode()} for i in range(3)])
+    group = unique("dash-group")
+    consumer = kclients.consumer(broker, **{"group.id": group, "enable.auto.commit": False})
+    consumer.subscribe([topic])
+    K.consume(consumer, 3, timeout=30)
+    consumer.commit(asynchronous=False)
+    K.produce_all(producer, topic, [{"value": f"r{i}".encode()} for i in range(3, 5)])
+    assert admin.ok("GET", f"/api/v1/kafka/groups/{group}")["lag"] == 2
+
+    assert browser.step("login", username="admin", password=admin.password)["user"] == "admin"
+    seen = browser.step("kafka_group", group=group)
+    # Group, tenant, state, members, lag
+    assert seen["cells"][0] == group and seen["cells"][3] == "1" and seen["cells"][4] == "2", seen
+    assert any(topic in row and row.endswith("2") for row in seen["offsets"]), seen["offsets"]
+
+
 def test_dashboard_scenario(broker, browser, shots):
     admin = Admin(broker)
     assert browser.step("open_root")["url"].endswith("/login")
