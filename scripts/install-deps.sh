@@ -22,6 +22,7 @@ test_pkgs=(
   prometheus  # promtool (checks /metrics and grafana/) and the server test_28 scrapes with
   python3-yaml  # the grafana/ tests read Prometheus configs and alert rules
   kcat python3-confluent-kafka python3-kafka  # Kafka clients
+  chromium  # the dashboard's end-to-end test drives it with playwright-core (headless)
 )
 
 want=("${build_pkgs[@]}")

@@ -15,6 +15,7 @@
 #include "codec_util.h"
 #include "config_view.h"
 #include "kafka/server.h"
+#include "message_browser.h"
 #include "meta/meta_store.h"
 #include "meta/model.h"
 #include "meta/repositories.h"
@@ -138,7 +139,8 @@ json to_json(const meta::topic_record& t) {
             {"durability", t.durability},
             {"retention_ms", t.retention_ms},
             {"retention_bytes", t.retention_bytes},
-            {"created_ms", t.created_ms}};
+            {"created_ms", t.created_ms},
+            {"mqtt", t.mqtt}};
 }
 
 json to_json(const meta::topic_binding_record& b) {
@@ -517,6 +519,8 @@ reply api::dispatch(route_id id, const request& r) {
             return clients_delete(r);
         case route_id::subscriptions_list:
             return subscriptions_list(r);
+        case route_id::messages:
+            return messages(r);
         case route_id::publish:
             return publish(r);
         case route_id::bindings_list:
@@ -1196,6 +1200,103 @@ reply api::subscriptions_list(const request& r) {
 
 // ---- publish
 // ---------------------------------------------------------------------------------------
+
+// ---- message browser -----------------------------------------------------------------
+
+namespace {
+
+/// A byte string as JSON: text when it is UTF-8, else base64; null when absent.
+void put_bytes(json& j, std::string_view name, std::string_view encoding_name,
+               const std::optional<std::string>& bytes) {
+    if (!bytes) {
+        j[std::string(name)] = nullptr;
+        j[std::string(encoding_name)] = "text";
+        return;
+    }
+    const bool text = valid_utf8(*bytes);
+    j[std::string(name)] = text ? *bytes : base64::encode(*bytes);
+    j[std::string(encoding_name)] = text ? "text" : "base64";
+}
+
+json to_json(const browsed_message& m) {
+    json j = {{"offset", m.offset}, {"timestamp_ms", m.timestamp_ms}};
+    put_bytes(j, "key", "key_encoding", m.key);
+    json headers = json::array();
+    for (const auto& [k, v] : m.headers) {
+        json h = {{"key", k}};
+        put_bytes(h, "value", "value_encoding", v);
+        headers.push_back(std::move(h));
+    }
+    j["headers"] = std::move(headers);
+    put_bytes(j, "payload", "payload_encoding", m.value);
+    j["size"] = m.value ? m.value->size() : 0;
+    return j;
+}
+
+}  // namespace
+
+reply api::messages(const request& r) {
+    const std::string topic = r.query_value("topic");
+    if (topic.empty()) return error_reply(400, "topic is required", "topic");
+    const std::string tenant = item_tenant(r);
+    int64_t partition = 0;
+    if (r.has_query("partition")) {
+        auto v = parse_int(r.query_value("partition"));
+        if (!v || *v < 0) return error_reply(400, "partition must be an integer >= 0", "partition");
+        partition = *v;
+    }
+    std::optional<int64_t> offset;
+    if (r.has_query("offset") && !r.query_value("offset").empty()) {
+        offset = parse_int(r.query_value("offset"));
+        if (!offset || *offset < 0) {
+            return error_reply(400, "offset must be an integer >= 0", "offset");
+        }
+    }
+    int64_t limit = 20;
+    if (r.has_query("limit")) {
+        auto v = parse_int(r.query_value("limit"));
+        if (!v || *v < 1 || *v > static_cast<int64_t>(max_browse_limit)) {
+            return error_reply(
+                400, "limit must be an integer from 1 to " + std::to_string(max_browse_limit),
+                "limit");
+        }
+        limit = *v;
+    }
+    meta::topic_repo repo(ctx_.meta);
+    auto t = repo.get(tenant, topic);
+    if (!t.has_value()) return code_reply(t.error(), "cannot read the topic");
+    if (!*t) return error_reply(404, "no topic '" + topic + "' in tenant " + tenant);
+    if (partition >= static_cast<int64_t>((*t)->partitions)) {
+        return error_reply(
+            400, "topic '" + topic + "' has " + std::to_string((*t)->partitions) + " partition(s)",
+            "partition");
+    }
+    const auto n = static_cast<size_t>(limit);
+    result<browse_page> page = browse_page{};
+    if ((*t)->mqtt) {
+        // Only MQTT recorded it: its messages are in the broker's shared shards.
+        if (!ctx_.mqtt) return mqtt_unavailable();
+        auto where = ctx_.mqtt->message_location_of(tenant, topic);
+        if (!where) return mqtt_unavailable();
+        page = read_shared_shard(ctx_.journal, where->shard, where->key, offset, n);
+    } else {
+        auto id = ctx_.journal.find_shard(
+            meta::topic_shard_name(tenant, topic, static_cast<uint32_t>(partition)));
+        if (!id) return code_reply(id.error(), "cannot find the partition's shard");
+        page = read_shard(ctx_.journal, *id, offset, n);
+    }
+    if (!page) return code_reply(page.error(), "cannot read the messages");
+    json items = json::array();
+    for (const auto& m : page->messages) items.push_back(to_json(m));
+    return json_reply(200, {{"tenant", tenant},
+                            {"topic", topic},
+                            {"partition", partition},
+                            {"mqtt", (*t)->mqtt},
+                            {"shard", page->shard},
+                            {"earliest_offset", page->earliest},
+                            {"next_offset", page->next_offset},
+                            {"messages", std::move(items)}});
+}
 
 reply api::publish(const request& r) {
     if (!ctx_.mqtt) return mqtt_unavailable();

@@ -87,6 +87,7 @@ private:
     reply clients_get(const request& r);
     reply clients_delete(const request& r);
     reply subscriptions_list(const request& r);
+    reply messages(const request& r);
     reply publish(const request& r);
     reply kafka_groups_list(const request& r);
     reply kafka_groups_get(const request& r);

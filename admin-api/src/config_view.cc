@@ -110,6 +110,7 @@ nlohmann::ordered_json config_json(const config::server_config& c) {
         {"public_metrics", h.public_metrics},
         {"public_health", h.public_health},
         {"login_failures_per_minute", h.login_failures_per_minute},
+        {"dashboard_dir", h.dashboard_dir},
     };
     return j;
 }

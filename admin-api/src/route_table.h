@@ -63,6 +63,7 @@ enum class route_id {
     kafka_groups_get,
     kafka_groups_delete,
     kafka_groups_reset_offsets,
+    messages,
     publish,  // last: the route-table test counts the ids up to it
 };
 
@@ -123,6 +124,7 @@ inline constexpr route routes[] = {
     {"GET", "/api/v1/clients/{client_id}", route_id::clients_get, route_access::admin},
     {"DELETE", "/api/v1/clients/{client_id}", route_id::clients_delete, route_access::admin},
     {"GET", "/api/v1/subscriptions", route_id::subscriptions_list, route_access::admin},
+    {"GET", "/api/v1/messages", route_id::messages, route_access::admin},
     {"POST", "/api/v1/publish", route_id::publish, route_access::admin},
     {"GET", "/api/v1/kafka/groups", route_id::kafka_groups_list, route_access::admin},
     {"GET", "/api/v1/kafka/groups/{group}", route_id::kafka_groups_get, route_access::admin},

@@ -16,12 +16,14 @@
 #include "history.h"
 #include "http_util.h"
 #include "login_limiter.h"
+#include "static_site.h"
 
 namespace robust::admin {
 
 struct server::impl {
     impl(const context& ctx, const server_options& o)
         : opts(o),
+          site(detail::static_site::locate(ctx.config.http.dashboard_dir)),
           limiter(ctx.config.http.login_failures_per_minute),
           endpoints(
               ctx, limiter, hist,
@@ -33,6 +35,7 @@ struct server::impl {
     void sample_loop();
 
     server_options opts;
+    detail::static_site site;
     detail::login_limiter limiter;
     detail::history hist;
     detail::api endpoints;
@@ -61,10 +64,12 @@ void server::impl::serve(const httplib::Request& req, httplib::Response& res) {
     r.remote_addr = req.remote_addr;
     r.authorization = req.get_header_value("Authorization");
     std::string who;
-    detail::reply out = endpoints.handle(r, who);
+    // Every GET outside the API's paths belongs to the dashboard (SPA).
+    const bool page = (r.method == "GET" || r.method == "HEAD") && !detail::is_api_path(r.path);
+    detail::reply out = page ? site.get(r.path) : endpoints.handle(r, who);
     res.status = out.status;
     for (auto& [k, v] : out.headers) res.set_header(k, v);
-    res.set_header("Cache-Control", "no-store");
+    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
     if (!out.body.empty()) res.set_content(std::move(out.body), out.content_type);
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - started)
@@ -169,6 +174,15 @@ result<std::unique_ptr<server>> server::start(const context& ctx, const std::str
         return errc::io_error;
     }
     i->sampler = std::thread([self] { self->sample_loop(); });
+    if (i->site.available()) {
+        spdlog::info("dashboard: serving {} at http://{}:{}/", i->site.root()->string(), bind,
+                     bound);
+    } else {
+        spdlog::warn(
+            "dashboard: not built (no index.html in {}); build it with `cmake --build <build> "
+            "--target dashboard` or set http.dashboard_dir",
+            i->site.root() ? i->site.root()->string() : std::string("the default places"));
+    }
     spdlog::info("listener http bound to {}:{}", bind, bound);
     return std::unique_ptr<server>(new server(std::move(i)));
 }

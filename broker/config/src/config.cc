@@ -295,6 +295,7 @@ const std::vector<field>& all_fields() {
         f.push_back(bool_field("http", "public_health", &sc::http, &hc::public_health));
         f.push_back(integer_field("http", "login_failures_per_minute", &sc::http,
                                   &hc::login_failures_per_minute, 1, 1'000'000));
+        f.push_back(string_field("http", "dashboard_dir", &sc::http, &hc::dashboard_dir, nullptr));
         return f;
     }();
     return fields;

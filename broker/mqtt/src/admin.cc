@@ -264,6 +264,13 @@ std::optional<retained_info> broker::retained_message(std::string_view tenant,
     return retained_of(*m);
 }
 
+std::optional<message_location> broker::message_location_of(std::string_view tenant,
+                                                            std::string_view topic) const {
+    if (!router::is_valid_topic_name(topic) || !impl_->has_message_shards()) return std::nullopt;
+    std::string key = scoped_topic(tenant, topic);
+    return message_location{impl_->message_shard(key), std::move(key)};
+}
+
 bool broker::delete_retained(std::string_view tenant, std::string_view topic) {
     if (!retained_message(tenant, topic)) return false;
     publish_request r;

@@ -111,6 +111,8 @@ public:
     /// The journal shard holding messages published to `topic` (unless it
     /// is bound to a Kafka topic: bindings()).
     storage::shard_id message_shard(std::string_view topic) const;
+    /// False until start() made the message shards.
+    bool has_message_shards() const { return !message_shards_.empty(); }
     /// Whether `s` is one of those shards (whose records are keyed by the
     /// scoped topic; a bound Kafka partition's by the client's topic).
     bool is_message_shard(storage::shard_id s) const;

@@ -178,6 +178,9 @@ struct http_config {
     bool public_metrics = true;               // /metrics without auth
     bool public_health = true;                // /health/* without auth
     uint32_t login_failures_per_minute = 10;  // per client address, then 429
+    /// The built dashboard (dashboard/dist) served at `/`; empty = search
+    /// beside the binary, the build tree and /usr/share/robustmq/dashboard.
+    std::string dashboard_dir;
 };
 
 struct server_config {

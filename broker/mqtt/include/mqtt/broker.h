@@ -129,6 +129,13 @@ struct publish_request {
     std::string content_type;
 };
 
+/// Where the QoS 1/2 messages of one topic are journaled: a shard shared by
+/// many topics ("$mqtt/messages/<n>"), in records keyed by `key`.
+struct message_location {
+    storage::shard_id shard;
+    std::string key;
+};
+
 class broker {
 public:
     broker(broker_options opts, net::io_pool& pool, storage::journal& journal,
@@ -181,6 +188,12 @@ public:
                                                   std::string_view topic) const;
     /// Clears a retained message. False when there was none.
     bool delete_retained(std::string_view tenant, std::string_view topic);
+
+    /// Where QoS 1/2 messages to `topic` are journaled unless the topic is
+    /// bound to a Kafka topic (readers: the admin API's message browser).
+    /// nullopt before start() or for an invalid topic name.
+    std::optional<message_location> message_location_of(std::string_view tenant,
+                                                        std::string_view topic) const;
 
     /// Publishes as the server itself (no ACL check): routed, retained and
     /// journaled exactly like a client's publish; returns once a QoS 1/2
